@@ -1,0 +1,186 @@
+package org.qmp4j.qmp.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileDescriptor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.qmp4j.qmp.CommandOptions;
+import org.qmp4j.qmp.CommandTimeoutException;
+import org.qmp4j.qmp.ConnectionState;
+import org.qmp4j.qmp.EventFilter;
+import org.qmp4j.qmp.EventSubscription;
+import org.qmp4j.qmp.Greeting;
+import org.qmp4j.qmp.OverflowPolicy;
+import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpEvent;
+import org.qmp4j.qmp.QmpOptions;
+import org.qmp4j.qmp.QmpSchema;
+
+/** The {@link QmpClient} on a {@link ProtocolConnection}. */
+public final class DefaultQmpClient implements QmpClient {
+    private final ProtocolConnection connection;
+    private final QmpOptions options;
+    private final EventDispatcher events;
+    private final QmpSession session;
+    private final Object schemaLock = new Object();
+    private CompletableFuture<QmpSchema> schema;
+
+    private DefaultQmpClient(ProtocolConnection connection, QmpOptions options, QmpSession session) {
+        this.connection = connection;
+        this.options = options;
+        this.session = session;
+        this.events = session.events();
+    }
+
+    /** Connects, waits for the greeting, negotiates, and completes with a ready client. */
+    public static CompletableFuture<QmpClient> connect(QmpOptions options) {
+        TransportSettings settings = new TransportSettings(options.endpoint(), options.connectTimeout(),
+                options.commandTimeout(), options.maxFrameBytes(), false, "QMP");
+        return ProtocolConnection.connect(settings, options.resources().orElse(null),
+                new ProtocolConnection.Protocol<QmpClient>() {
+                    private QmpSession session;
+
+                    @Override
+                    public MessageListener listener(ProtocolConnection connection) {
+                        session = new QmpSession(connection, options.enableOob());
+                        return session;
+                    }
+
+                    @Override
+                    public CompletableFuture<QmpClient> handshake(ProtocolConnection connection) {
+                        return session.negotiate().thenApply(v -> new DefaultQmpClient(connection, options, session));
+                    }
+                });
+    }
+
+    @Override
+    public Greeting greeting() {
+        return session.greeting();
+    }
+
+    @Override
+    public Set<String> negotiatedCapabilities() {
+        return session.negotiated();
+    }
+
+    @Override
+    public ConnectionState state() {
+        return connection.state();
+    }
+
+    @Override
+    public QmpOptions options() {
+        return options;
+    }
+
+    @Override
+    public CompletableFuture<Void> closeFuture() {
+        return connection.closeFuture();
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> executeAsync(String command, Object arguments, CommandOptions options) {
+        ObjectNode args;
+        try {
+            args = Json.toArguments(arguments);
+            checkOob(command, options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.send(command, args, options, false);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> executeAsync(String command, Object arguments, Class<T> type,
+                                                 CommandOptions options) {
+        return executeAsync(command, arguments, options).thenApply(r -> Json.convert(command, r, type));
+    }
+
+    private void checkOob(String command, CommandOptions options) {
+        if (options.oob() && !session.negotiated().contains("oob")) {
+            throw new Qmp4jException(command + ": out-of-band execution was not negotiated "
+                    + "(set QmpOptions.enableOob and use a QEMU that offers it)");
+        }
+    }
+
+    @Override
+    public EventSubscription subscribe(EventFilter filter, int capacity, OverflowPolicy policy) {
+        return events.subscribe(filter, capacity, policy);
+    }
+
+    @Override
+    public EventSubscription addListener(EventFilter filter, int capacity, OverflowPolicy policy,
+                                         Consumer<QmpEvent> listener) {
+        return events.listen(filter, capacity, policy, listener);
+    }
+
+    @Override
+    public CompletableFuture<QmpEvent> executeAndAwaitEventAsync(String command, Object arguments, EventFilter event,
+                                                                 Duration eventTimeout) {
+        CompletableFuture<QmpEvent> awaited = events.first(event);
+        var timer = connection.resources().unixGroup().schedule(() -> awaited.completeExceptionally(
+                        new CommandTimeoutException(command, eventTimeout, command
+                                + ": the awaited event did not arrive within " + eventTimeout.toMillis() + " ms")),
+                eventTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        awaited.whenComplete((e, t) -> timer.cancel(false));
+        CompletableFuture<JsonNode> reply = executeAsync(command, arguments);
+        reply.whenComplete((r, t) -> {
+            if (t != null) {
+                awaited.cancel(false);
+            }
+        });
+        return reply.thenCompose(r -> awaited);
+    }
+
+    @Override
+    public CompletableFuture<QmpSchema> schemaAsync() {
+        synchronized (schemaLock) {
+            if (schema == null || schema.isCompletedExceptionally()) {
+                schema = executeAsync("query-qmp-schema").thenApply(QmpSchema::parse);
+            }
+            return schema;
+        }
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> executeWithFdsAsync(String command, Object arguments, List<FileDescriptor> fds,
+                                                           CommandOptions options) {
+        ObjectNode args;
+        try {
+            args = Json.toArguments(arguments);
+            checkOob(command, options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.sendWithFds(command, args, options, fds.toArray(FileDescriptor[]::new));
+    }
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+        return connection.closeAsync();
+    }
+
+    @Override
+    public CompletableFuture<Void> abort() {
+        return connection.abort();
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<Void> closed = closeAsync();
+        if (!IoThreads.isIoThread()) {
+            Futures.await(closed);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QmpClient[" + options.endpoint() + ", " + state() + "]";
+    }
+}
