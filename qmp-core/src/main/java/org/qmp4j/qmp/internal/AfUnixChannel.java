@@ -3,7 +3,6 @@ package org.qmp4j.qmp.internal;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 
 /**
@@ -11,16 +10,9 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
  * a file descriptor together with exactly the bytes of the command that needs it.
  */
 final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
-    AfUnixChannel() {
-        super(open());
-    }
-
-    private static AFUNIXSocketChannel open() {
-        try {
-            return AFUNIXSocketChannel.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a UNIX socket channel", e);
-        }
+    /** Wraps an already connected, non-blocking socket channel. */
+    AfUnixChannel(AFUNIXSocketChannel connected) {
+        super(connected);
     }
 
     @Override

@@ -8,17 +8,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.io.FileDescriptor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.qmp4j.qmp.ClientResources;
 import org.qmp4j.qmp.CommandOptions;
 import org.qmp4j.qmp.CommandTimeoutException;
@@ -85,35 +88,18 @@ public final class ProtocolConnection {
         try {
             connection.start(protocol, result);
         } catch (RuntimeException e) {
-            connection.abort();
-            if (owns && connection.channel == null) {
-                resources.close();
-            }
             result.completeExceptionally(connection.connectFailure(e));
+            if (connection.channel == null) {
+                connection.finishClose();
+            } else {
+                connection.abort();
+            }
         }
         return result;
     }
 
     private <T> void start(Protocol<T> protocol, CompletableFuture<T> result) {
         Endpoint endpoint = settings.endpoint();
-        Bootstrap bootstrap = new Bootstrap()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        settings.connectTimeout().toMillis()))
-                .resolver(NoopAddressResolverGroup.INSTANCE);
-        SocketAddress address;
-        if (endpoint instanceof Endpoint.Unix unix) {
-            bootstrap.group(resources.unixGroup()).channelFactory(AfUnixChannel::new);
-            try {
-                address = AFUNIXSocketAddress.of(unix.path());
-            } catch (java.net.SocketException e) {
-                throw new IllegalArgumentException("invalid UNIX socket path " + unix.path() + ": " + e.getMessage(), e);
-            }
-        } else {
-            Endpoint.Tcp tcp = (Endpoint.Tcp) endpoint;
-            bootstrap.group(resources.tcpGroup()).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true);
-            address = new InetSocketAddress(tcp.host(), tcp.port());
-        }
         MessageListener listener = protocol.listener(this);
         InFlightHandler handler = new InFlightHandler(new MessageListener() {
             @Override
@@ -125,12 +111,14 @@ public final class ProtocolConnection {
             public void onClosed(Throwable cause) {
                 closeCause = cause;
                 state = ConnectionState.CLOSED;
+                result.completeExceptionally(connectFailure(cause != null ? cause
+                        : new ConnectionClosedException("closed during start-up")));
                 listener.onClosed(cause);
                 finishClose();
             }
         }, settings.peerName(), protocol.firstId());
         this.inFlight = handler;
-        bootstrap.handler(new ChannelInitializer<Channel>() {
+        ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast("framing", new JsonLineDecoder(settings.maxFrameBytes(), settings.resyncMarker()));
@@ -139,8 +127,9 @@ public final class ProtocolConnection {
                 }
                 ch.pipeline().addLast("in-flight", handler);
             }
-        });
-        var deadline = bootstrap.config().group().schedule(() -> result.completeExceptionally(
+        };
+        EventLoopGroup group = endpoint instanceof Endpoint.Unix ? resources.unixGroup() : resources.tcpGroup();
+        var deadline = group.schedule(() -> result.completeExceptionally(
                         new ConnectionFailedException("cannot connect to " + endpoint + ": not ready within "
                                 + settings.connectTimeout().toMillis() + " ms",
                                 new CommandTimeoutException("connect", settings.connectTimeout()))),
@@ -151,9 +140,7 @@ public final class ProtocolConnection {
                 abort();
             }
         });
-        ChannelFuture connected = bootstrap.connect(address);
-        this.channel = connected.channel();
-        connected.addListener(f -> {
+        GenericFutureListener<Future<? super Void>> connected = f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(connectFailure(f.cause()));
                 return;
@@ -172,7 +159,59 @@ public final class ProtocolConnection {
                     result.completeExceptionally(connectFailure(error));
                 }
             });
-        });
+        };
+        if (endpoint instanceof Endpoint.Unix unix) {
+            // Connect first, register after: an unconnected junixsocket channel sitting in the
+            // selector can be reported ready (poll() flags an unconnected socket with POLLHUP)
+            // and Netty then closes it before the connect is even issued.
+            resources.eventExecutor().execute(() -> connectUnix(unix, group, initializer, result, connected));
+        } else {
+            Endpoint.Tcp tcp = (Endpoint.Tcp) endpoint;
+            ChannelFuture future = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis())
+                    .handler(initializer)
+                    .connect(new InetSocketAddress(tcp.host(), tcp.port()));
+            this.channel = future.channel();
+            future.addListener(connected);
+        }
+    }
+
+    private void connectUnix(Endpoint.Unix unix, EventLoopGroup group, ChannelInitializer<Channel> initializer,
+                             CompletableFuture<?> result, GenericFutureListener<Future<? super Void>> connected) {
+        AFUNIXSocketChannel socket = null;
+        try {
+            socket = AFUNIXSocketChannel.open();
+            socket.socket().connect(AFUNIXSocketAddress.of(unix.path()), connectTimeoutMillis());
+            socket.configureBlocking(false);
+            AfUnixChannel ch = new AfUnixChannel(socket);
+            ch.pipeline().addLast(initializer);
+            synchronized (this) {
+                if (result.isDone()) { // gave up (deadline) while connecting
+                    socket.close();
+                    finishClose();
+                    return;
+                }
+                this.channel = ch;
+            }
+            group.register(ch).addListener(connected);
+        } catch (IOException | RuntimeException e) {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            result.completeExceptionally(connectFailure(e));
+            finishClose(); // no channel will ever report the end
+        }
+    }
+
+    private int connectTimeoutMillis() {
+        return (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
     }
 
     private ConnectionFailedException connectFailure(Throwable error) {
@@ -266,6 +305,30 @@ public final class ProtocolConnection {
         return outbound.result();
     }
 
+    /**
+     * Runs {@code beforeWrite} on the I/O thread, then writes {@code bytes} as they are (not a
+     * command: e.g. the agent's {@code 0xFF} resync byte). Ordered with the commands sent after it.
+     */
+    public CompletableFuture<Void> writeRaw(byte[] bytes, Runnable beforeWrite) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Channel ch = channel;
+        if (state == ConnectionState.CLOSED || state == ConnectionState.CLOSING) {
+            return CompletableFuture.failedFuture(new ConnectionClosedException("connection is " + state));
+        }
+        onEventLoop(() -> {
+            beforeWrite.run();
+            ch.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).addListener(f -> {
+                if (f.isSuccess()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(new ConnectionClosedException("write to " + settings.peerName()
+                            + " failed: " + f.cause(), f.cause()));
+                }
+            });
+        });
+        return done;
+    }
+
     /** Closes the connection because of an error in the protocol above (e.g. a failed sync). */
     public void failConnection(Throwable cause) {
         onEventLoop(() -> inFlight.fail(cause));
@@ -289,7 +352,10 @@ public final class ProtocolConnection {
     }
 
     private void onEventLoop(Runnable task) {
-        Channel ch = channel;
+        Channel ch;
+        synchronized (this) {
+            ch = channel;
+        }
         if (ch == null) {
             return;
         }
@@ -311,6 +377,7 @@ public final class ProtocolConnection {
     }
 
     private void finishClose() {
+        state = ConnectionState.CLOSED;
         if (!ownsResources) {
             closeFuture.complete(null);
             return;
