@@ -1,0 +1,21 @@
+package org.qmp4j.qga;
+
+import org.qmp4j.qmp.CommandException;
+
+/**
+ * The agent does not offer this command: it does not know it ({@code CommandNotFound}), or it was
+ * disabled ({@code CommandDisabled}, or {@code qemu-ga -b}).
+ */
+public class AgentCommandNotSupportedException extends CommandException {
+    private static final long serialVersionUID = 1L;
+
+    public AgentCommandNotSupportedException(CommandException cause) {
+        super(cause.command(), cause.errorClass(), cause.description());
+        initCause(cause);
+    }
+
+    @Override
+    public String getMessage() {
+        return command() + " is not supported by this agent: " + errorClass() + ": " + description();
+    }
+}

@@ -1,0 +1,143 @@
+package org.qmp4j.qga;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.qmp4j.qga.internal.DefaultGuestAgentClient;
+import org.qmp4j.qmp.ConnectionState;
+import org.qmp4j.qmp.internal.Futures;
+
+/**
+ * A connection to the QEMU guest agent ({@code qemu-ga}) in one guest.
+ *
+ * <p>{@link #connect(GuestAgentOptions)} returns after the channel is synchronised: a
+ * {@code 0xFF} byte, then {@code guest-sync-delimited} with a random id, and everything before
+ * its reply is discarded. The agent runs one command at a time, so the client sends them one at
+ * a time; after a command times out, the next one is preceded by a fresh synchronisation, so a
+ * late reply can never be taken for another command's. Nothing the guest sends can hang the
+ * client: every command has a deadline and every message a size cap.
+ *
+ * <p>Errors: {@link org.qmp4j.qmp.CommandException} keeps the agent's class and desc;
+ * {@link AgentCommandNotSupportedException} for commands the agent lacks or has disabled;
+ * {@link GuestAgentAbsentException} when no agent answers. Thread-safe.
+ */
+public interface GuestAgentClient extends AutoCloseable {
+
+    /** Connects and synchronises; fails with {@link GuestAgentAbsentException} if no agent answers in time. */
+    static CompletableFuture<GuestAgentClient> connectAsync(GuestAgentOptions options) {
+        return DefaultGuestAgentClient.connect(options);
+    }
+
+    /** Blocking {@link #connectAsync}. */
+    static GuestAgentClient connect(GuestAgentOptions options) {
+        return Futures.await(connectAsync(options));
+    }
+
+    /** Connects to the agent socket at {@code socket} with default options. */
+    static GuestAgentClient connect(Path socket) {
+        return connect(GuestAgentOptions.unix(socket));
+    }
+
+    /** The options this client was made with. */
+    GuestAgentOptions options();
+
+    /** The connection's state. */
+    ConnectionState state();
+
+    /**
+     * Whether an agent answers now: the channel is open in the guest (when a QMP connection was
+     * given) and a resynchronisation succeeds within the sync deadline. Never throws for absence.
+     */
+    CompletableFuture<Boolean> isPresentAsync();
+
+    /** Blocking {@link #isPresentAsync()}. */
+    default boolean isPresent() {
+        return Futures.await(isPresentAsync());
+    }
+
+    /** Runs any agent command, untyped; {@code null} arguments for none. */
+    CompletableFuture<JsonNode> executeAsync(String command, Object arguments);
+
+    /** Blocking {@link #executeAsync}. */
+    default JsonNode execute(String command, Object arguments) {
+        return Futures.await(executeAsync(command, arguments));
+    }
+
+    /** {@code guest-ping} (3 s deadline by default). */
+    CompletableFuture<Void> pingAsync();
+
+    default void ping() {
+        Futures.await(pingAsync());
+    }
+
+    /** {@code guest-info}. */
+    CompletableFuture<AgentInfo> infoAsync();
+
+    default AgentInfo info() {
+        return Futures.await(infoAsync());
+    }
+
+    /** {@code guest-get-fsinfo}. */
+    CompletableFuture<List<FsInfo>> fsInfoAsync();
+
+    default List<FsInfo> fsInfo() {
+        return Futures.await(fsInfoAsync());
+    }
+
+    /** {@code guest-fsfreeze-status}. */
+    CompletableFuture<FreezeStatus> fsfreezeStatusAsync();
+
+    default FreezeStatus fsfreezeStatus() {
+        return Futures.await(fsfreezeStatusAsync());
+    }
+
+    /**
+     * Freezes the guest's file systems and returns a handle whose {@code close()} thaws them.
+     * Refuses an already frozen guest. A watchdog thaws at {@link FreezeOptions#maxDuration()}
+     * whatever happens; a freeze whose reply timed out is thawed before the failure is reported.
+     *
+     * @throws FreezeException if the guest could not be frozen (it is thawed when this is thrown)
+     */
+    CompletableFuture<FreezeHandle> freezeAsync(FreezeOptions options);
+
+    default FreezeHandle freeze(FreezeOptions options) {
+        return Futures.await(freezeAsync(options));
+    }
+
+    /**
+     * {@code guest-fsfreeze-thaw}, raw: returns the number of file systems thawed. Prefer
+     * {@link FreezeHandle#close()}, which retries and confirms.
+     */
+    CompletableFuture<Integer> fsfreezeThawAsync();
+
+    default int fsfreezeThaw() {
+        return Futures.await(fsfreezeThawAsync());
+    }
+
+    /** Runs a program in the guest and waits for its exit, polling {@code guest-exec-status}. */
+    CompletableFuture<ExecResult> execAsync(ExecRequest request);
+
+    default ExecResult exec(ExecRequest request) {
+        return Futures.await(execAsync(request));
+    }
+
+    /**
+     * {@code guest-shutdown}, which never replies: completes when the agent's connection ends
+     * (EOF) or, with a QMP connection, on the VM's {@code SHUTDOWN}/{@code RESET} event or the
+     * agent port closing; fails with a timeout if none of these happens within the command
+     * deadline.
+     */
+    CompletableFuture<Void> shutdownAsync(ShutdownMode mode);
+
+    default void shutdown(ShutdownMode mode) {
+        Futures.await(shutdownAsync(mode));
+    }
+
+    /** Graceful close: waits for the command in flight, then closes the socket. */
+    CompletableFuture<Void> closeAsync();
+
+    /** Closes and waits (never on an I/O thread). A frozen guest is NOT thawed by this: close the handle. */
+    @Override
+    void close();
+}

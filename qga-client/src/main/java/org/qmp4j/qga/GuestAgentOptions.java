@@ -1,0 +1,182 @@
+package org.qmp4j.qga;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.qmp4j.qmp.ClientResources;
+import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.qmp.QmpClient;
+
+/**
+ * Immutable settings of a guest agent connection. The agent socket is the host end of the
+ * {@code org.qemu.guest_agent.0} channel (a {@code -chardev socket,server=on}).
+ */
+public final class GuestAgentOptions {
+    private final Endpoint endpoint;
+    private final Duration connectTimeout;
+    private final Duration syncTimeout;
+    private final Duration pingTimeout;
+    private final Duration commandTimeout;
+    private final Duration thawTimeout;
+    private final int maxFrameBytes;
+    private final ClientResources resources;
+    private final QmpClient qmp;
+    private final String chardevId;
+
+    private GuestAgentOptions(Builder b) {
+        this.endpoint = b.endpoint;
+        this.connectTimeout = b.connectTimeout;
+        this.syncTimeout = b.syncTimeout;
+        this.pingTimeout = b.pingTimeout;
+        this.commandTimeout = b.commandTimeout;
+        this.thawTimeout = b.thawTimeout;
+        this.maxFrameBytes = b.maxFrameBytes;
+        this.resources = b.resources;
+        this.qmp = b.qmp;
+        this.chardevId = b.chardevId;
+    }
+
+    public static Builder builder(Endpoint endpoint) {
+        return new Builder(endpoint);
+    }
+
+    /** Defaults for the agent socket at {@code socket}. */
+    public static GuestAgentOptions unix(Path socket) {
+        return builder(Endpoint.unix(socket)).build();
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Deadline for the socket connect (the sync has its own). */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Presence deadline: how long a resynchronisation may take before the agent counts as absent. */
+    public Duration syncTimeout() {
+        return syncTimeout;
+    }
+
+    /** Deadline of {@code guest-ping}. */
+    public Duration pingTimeout() {
+        return pingTimeout;
+    }
+
+    /** Deadline of other commands. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /** Deadline of one thaw attempt. */
+    public Duration thawTimeout() {
+        return thawTimeout;
+    }
+
+    /** Cap of one message from the guest. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    public Optional<ClientResources> resources() {
+        return Optional.ofNullable(resources);
+    }
+
+    /** The VM's QMP connection, used to see whether the agent channel is open in the guest. */
+    public Optional<QmpClient> qmp() {
+        return Optional.ofNullable(qmp);
+    }
+
+    /** The agent chardev's id; when absent it is found by the socket path in {@code query-chardev}. */
+    public Optional<String> chardevId() {
+        return Optional.ofNullable(chardevId);
+    }
+
+    /** Builder of {@link GuestAgentOptions}. */
+    public static final class Builder {
+        private final Endpoint endpoint;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration syncTimeout = Duration.ofSeconds(3);
+        private Duration pingTimeout = Duration.ofSeconds(3);
+        private Duration commandTimeout = Duration.ofSeconds(5);
+        private Duration thawTimeout = Duration.ofSeconds(5);
+        private int maxFrameBytes = 16 * 1024 * 1024;
+        private ClientResources resources;
+        private QmpClient qmp;
+        private String chardevId;
+
+        private Builder(Endpoint endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive(d, "connectTimeout");
+            return this;
+        }
+
+        /** Presence deadline (default 3 s). */
+        public Builder syncTimeout(Duration d) {
+            this.syncTimeout = positive(d, "syncTimeout");
+            return this;
+        }
+
+        /** Ping deadline (default 3 s). */
+        public Builder pingTimeout(Duration d) {
+            this.pingTimeout = positive(d, "pingTimeout");
+            return this;
+        }
+
+        /** Default command deadline (default 5 s). */
+        public Builder commandTimeout(Duration d) {
+            this.commandTimeout = positive(d, "commandTimeout");
+            return this;
+        }
+
+        /** Deadline of one thaw attempt (default 5 s). */
+        public Builder thawTimeout(Duration d) {
+            this.thawTimeout = positive(d, "thawTimeout");
+            return this;
+        }
+
+        /** Cap of one message (default 16 MiB). */
+        public Builder maxFrameBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxFrameBytes must be at least 1024: " + bytes);
+            }
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /** Shared resources (the caller closes them). */
+        public Builder resources(ClientResources resources) {
+            this.resources = resources;
+            return this;
+        }
+
+        /** The VM's QMP connection, to check the agent channel's {@code frontend-open}. */
+        public Builder qmp(QmpClient qmp) {
+            this.qmp = qmp;
+            return this;
+        }
+
+        /** The agent chardev's id (otherwise found by socket path). */
+        public Builder chardevId(String chardevId) {
+            this.chardevId = chardevId;
+            return this;
+        }
+
+        public GuestAgentOptions build() {
+            return new GuestAgentOptions(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}
