@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 
 ensure_build_tools
-ensure_packages "${QEMU_PACKAGES[@]}"
+ensure_packages "${QEMU_PACKAGES[@]}" "${GUEST_PACKAGES[@]}"
+# The test guest (kernel + initramfs, cached): built here once so that no test pays for it.
+scripts/build-test-guest.sh >/dev/null
 
 exec mvn -B verify "$@"

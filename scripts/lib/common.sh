@@ -17,8 +17,13 @@ ensure_packages() {
   fi
   echo "Installing ${missing[*]} ..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  # Wait for a concurrent apt (e.g. unattended upgrades) instead of failing.
+  apt-get -o DPkg::Lock::Timeout=600 update -q >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >&2
+  for pkg in "${missing[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || { echo "still missing after apt-get install: $pkg" >&2; exit 1; }
+  done
 }
 
 # ensure_build_tools: a JDK 17+ and Maven.
@@ -31,3 +36,7 @@ ensure_build_tools() {
 
 # The QEMU packages the library is tested against.
 QEMU_PACKAGES=(qemu-system-x86 qemu-utils)
+
+# What scripts/build-test-guest.sh packs into the test guest, and the file system tools the
+# tests use to check guest disks from the outside.
+GUEST_PACKAGES=(linux-image-amd64 busybox-static qemu-guest-agent e2fsprogs kmod cpio)
