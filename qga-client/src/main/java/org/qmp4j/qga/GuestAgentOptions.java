@@ -23,6 +23,7 @@ public final class GuestAgentOptions {
     private final ClientResources resources;
     private final QmpClient qmp;
     private final String chardevId;
+    private final boolean syncOnConnect;
 
     private GuestAgentOptions(Builder b) {
         this.endpoint = b.endpoint;
@@ -35,6 +36,7 @@ public final class GuestAgentOptions {
         this.resources = b.resources;
         this.qmp = b.qmp;
         this.chardevId = b.chardevId;
+        this.syncOnConnect = b.syncOnConnect;
     }
 
     public static Builder builder(Endpoint endpoint) {
@@ -94,6 +96,15 @@ public final class GuestAgentOptions {
         return Optional.ofNullable(chardevId);
     }
 
+    /**
+     * Whether connecting waits for the agent to answer (default). When false, connecting only
+     * opens the socket and the first command synchronises instead: useful when the agent may
+     * come later, e.g. while the guest boots.
+     */
+    public boolean syncOnConnect() {
+        return syncOnConnect;
+    }
+
     /** Builder of {@link GuestAgentOptions}. */
     public static final class Builder {
         private final Endpoint endpoint;
@@ -106,6 +117,7 @@ public final class GuestAgentOptions {
         private ClientResources resources;
         private QmpClient qmp;
         private String chardevId;
+        private boolean syncOnConnect = true;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -164,6 +176,12 @@ public final class GuestAgentOptions {
         /** The agent chardev's id (otherwise found by socket path). */
         public Builder chardevId(String chardevId) {
             this.chardevId = chardevId;
+            return this;
+        }
+
+        /** Whether connecting waits for the agent to answer (default true). */
+        public Builder syncOnConnect(boolean sync) {
+            this.syncOnConnect = sync;
             return this;
         }
 

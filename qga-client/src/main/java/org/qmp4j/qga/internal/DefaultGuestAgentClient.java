@@ -89,6 +89,11 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                     @Override
                     public CompletableFuture<GuestAgentClient> handshake(ProtocolConnection connection) {
                         AgentCommandQueue queue = new AgentCommandQueue(connection, gate, options.syncTimeout());
+                        if (!options.syncOnConnect()) {
+                            connection.markReady();
+                            return CompletableFuture.completedFuture(
+                                    new DefaultGuestAgentClient(connection, queue, options));
+                        }
                         return checkChannelOpen(options)
                                 .thenCompose(v -> queue.sync())
                                 .thenApply(v -> {
