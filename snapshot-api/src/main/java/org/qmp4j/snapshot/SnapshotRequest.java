@@ -1,0 +1,144 @@
+package org.qmp4j.snapshot;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What to snapshot and how. Immutable; build with {@link #builder(String)}.
+ *
+ * <p>Overlay files go beside each disk's active image, named {@code <stem>.<name>.qcow2} where
+ * {@code stem} is the file name of the bottom image of the disk's backing chain without its
+ * extension (so names never grow along a chain); or into {@link Builder#overlayDirectory(Path)}.
+ */
+public final class SnapshotRequest {
+    /** Names become parts of file names: letters, digits, {@code . _ -}, not starting with a dot. */
+    public static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+
+    private final String name;
+    private final List<String> disks;
+    private final Path overlayDirectory;
+    private final QuiescePolicy quiesce;
+    private final List<String> mountpoints;
+    private final Duration maxFreeze;
+    private final Path memoryFile;
+
+    private SnapshotRequest(Builder b) {
+        this.name = b.name;
+        this.disks = List.copyOf(b.disks);
+        this.overlayDirectory = b.overlayDirectory;
+        this.quiesce = b.quiesce;
+        this.mountpoints = List.copyOf(b.mountpoints);
+        this.maxFreeze = b.maxFreeze;
+        this.memoryFile = b.memoryFile;
+    }
+
+    /** A request for a snapshot called {@code name} (checked against {@link #SAFE_NAME} when taken). */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Disks to snapshot, by device name, qdev id or node name; empty means every writable disk with an image. */
+    public List<String> disks() {
+        return disks;
+    }
+
+    /** Where overlays go; empty means beside each disk's image. */
+    public Optional<Path> overlayDirectory() {
+        return Optional.ofNullable(overlayDirectory);
+    }
+
+    public QuiescePolicy quiesce() {
+        return quiesce;
+    }
+
+    /** Mountpoints to freeze; empty means all. */
+    public List<String> mountpoints() {
+        return mountpoints;
+    }
+
+    /** The longest the guest may stay frozen. */
+    public Duration maxFreeze() {
+        return maxFreeze;
+    }
+
+    /** Where to save RAM and device state, for a snapshot with memory (never quiesced). */
+    public Optional<Path> memoryFile() {
+        return Optional.ofNullable(memoryFile);
+    }
+
+    /** Builder of {@link SnapshotRequest}. */
+    public static final class Builder {
+        private final String name;
+        private final List<String> disks = new ArrayList<>();
+        private Path overlayDirectory;
+        private QuiescePolicy quiesce = QuiescePolicy.PREFERRED;
+        private final List<String> mountpoints = new ArrayList<>();
+        private Duration maxFreeze = Duration.ofSeconds(10);
+        private Path memoryFile;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        /** Adds a disk (device name, qdev id or node name). */
+        public Builder disk(String disk) {
+            this.disks.add(Objects.requireNonNull(disk, "disk"));
+            return this;
+        }
+
+        public Builder disks(List<String> disks) {
+            disks.forEach(this::disk);
+            return this;
+        }
+
+        public Builder overlayDirectory(Path dir) {
+            this.overlayDirectory = dir;
+            return this;
+        }
+
+        /** Default {@link QuiescePolicy#PREFERRED}. */
+        public Builder quiesce(QuiescePolicy policy) {
+            this.quiesce = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        public Builder mountpoint(String mountpoint) {
+            this.mountpoints.add(Objects.requireNonNull(mountpoint, "mountpoint"));
+            return this;
+        }
+
+        public Builder mountpoints(List<String> mountpoints) {
+            mountpoints.forEach(this::mountpoint);
+            return this;
+        }
+
+        /** Default 10 s. */
+        public Builder maxFreeze(Duration maxFreeze) {
+            Objects.requireNonNull(maxFreeze, "maxFreeze");
+            if (maxFreeze.isNegative() || maxFreeze.isZero()) {
+                throw new IllegalArgumentException("maxFreeze must be positive: " + maxFreeze);
+            }
+            this.maxFreeze = maxFreeze;
+            return this;
+        }
+
+        /** Also save RAM into this new file (the VM pauses while it is written). */
+        public Builder memoryFile(Path file) {
+            this.memoryFile = file;
+            return this;
+        }
+
+        public SnapshotRequest build() {
+            return new SnapshotRequest(this);
+        }
+    }
+}
