@@ -102,12 +102,13 @@ public final class ProtocolConnection {
                 .resolver(NoopAddressResolverGroup.INSTANCE);
         SocketAddress address;
         if (endpoint instanceof Endpoint.Unix unix) {
-            bootstrap.group(resources.unixGroup()).channelFactory(AfUnixChannel::new);
             try {
                 address = AFUNIXSocketAddress.of(unix.path());
             } catch (java.net.SocketException e) {
                 throw new IllegalArgumentException("invalid UNIX socket path " + unix.path() + ": " + e.getMessage(), e);
             }
+            SocketAddress unixAddress = address;
+            bootstrap.group(resources.unixGroup()).channelFactory(() -> new AfUnixChannel(unixAddress));
         } else {
             Endpoint.Tcp tcp = (Endpoint.Tcp) endpoint;
             bootstrap.group(resources.tcpGroup()).channel(NioSocketChannel.class)
@@ -126,6 +127,10 @@ public final class ProtocolConnection {
                 closeCause = cause;
                 state = ConnectionState.CLOSED;
                 listener.onClosed(cause);
+                // Closed before it was ready: fail the connect now. Its own listener and deadline
+                // run on an event loop that owned resources are about to shut down.
+                result.completeExceptionally(connectFailure(connectCause(cause != null ? cause
+                        : new ConnectionClosedException("closed while connecting"))));
                 finishClose();
             }
         }, settings.peerName(), protocol.firstId());
@@ -133,6 +138,7 @@ public final class ProtocolConnection {
         bootstrap.handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                channel = ch; // set here too: the loop may report a close before bootstrap.connect() returns
                 ch.pipeline().addLast("framing", new JsonLineDecoder(settings.maxFrameBytes(), settings.resyncMarker()));
                 for (ChannelHandler extra : protocol.extraHandlers()) {
                     ch.pipeline().addLast(extra);
@@ -155,7 +161,7 @@ public final class ProtocolConnection {
         this.channel = connected.channel();
         connected.addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(connectFailure(f.cause()));
+                result.completeExceptionally(connectFailure(connectCause(f.cause())));
                 return;
             }
             state = ConnectionState.NEGOTIATING;
@@ -173,6 +179,14 @@ public final class ProtocolConnection {
                 }
             });
         });
+    }
+
+    /** Why a connect failed: junixsocket's own error when it had one (see {@link AfUnixChannel}). */
+    private Throwable connectCause(Throwable reported) {
+        if (channel instanceof AfUnixChannel unix && unix.connectFailure() != null) {
+            return unix.connectFailure();
+        }
+        return reported;
     }
 
     private ConnectionFailedException connectFailure(Throwable error) {
