@@ -41,6 +41,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     private Throwable closeCause;
     private boolean closeWhenIdle;
     private boolean closeRequested;
+    private boolean wasActive;
 
     /**
      * @param listener receives non-reply messages and the close
@@ -71,6 +72,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
             return;
         }
         if (closeCause != null || closeWhenIdle || !ctx.channel().isActive()) {
+            notePeerClose(); // closed underneath us, before Netty reported it
             command.fail(closedException("cannot send " + command.name()));
             promise.trySuccess();
             return;
@@ -233,12 +235,23 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        wasActive = true;
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (closeCause == null && !closeRequested) {
-            closeCause = new ConnectionClosedException(peerName + " closed the connection (EOF)");
-        }
+        notePeerClose();
         failPending();
         ctx.fireChannelInactive();
+    }
+
+    /** A connection that ends without the client asking for it: the peer hung up. */
+    private void notePeerClose() {
+        if (closeCause == null && !closeRequested && wasActive) {
+            closeCause = new ConnectionClosedException(peerName + " closed the connection (EOF)");
+        }
     }
 
     /**
@@ -248,6 +261,9 @@ public final class InFlightHandler extends ChannelDuplexHandler {
      */
     @Override
     public void channelUnregistered(ChannelHandlerContext ctx) {
+        // junixsocket's selector closes a socket that hung up underneath Netty, which then sees
+        // it closed but never active and fires no channelInactive: the hang-up is known only here.
+        notePeerClose();
         failPending();
         listener.onClosed(closeCause);
         ctx.fireChannelUnregistered();

@@ -159,8 +159,8 @@ public final class TestGuest implements AutoCloseable {
     public static Path createExt4Disk(Path dir, String name, int sizeMib) {
         Path raw = dir.resolve(name + ".raw");
         Path qcow2 = dir.resolve(name + ".qcow2");
-        HostCommands.run(Duration.ofSeconds(60), "mkfs.ext4", "-q", "-F", "-L", name, raw.toString(), sizeMib + "M");
-        HostCommands.run(Duration.ofSeconds(60), "qemu-img", "convert", "-f", "raw", "-O", "qcow2",
+        HostCommand.run(Duration.ofSeconds(60), "mkfs.ext4", "-q", "-F", "-L", name, raw.toString(), sizeMib + "M");
+        HostCommand.run(Duration.ofSeconds(60), "qemu-img", "convert", "-f", "raw", "-O", "qcow2",
                 raw.toString(), qcow2.toString());
         try {
             Files.delete(raw);
@@ -209,7 +209,7 @@ public final class TestGuest implements AutoCloseable {
     private static synchronized Map<String, Path> image() {
         if (image == null) {
             Path script = ProjectPaths.root().resolve("scripts/build-test-guest.sh");
-            String out = HostCommands.run(Duration.ofMinutes(10), "bash", script.toString());
+            String out = HostCommand.run(Duration.ofMinutes(10), "bash", script.toString());
             Path kernel = null;
             Path initrd = null;
             for (String line : out.split("\n")) {
