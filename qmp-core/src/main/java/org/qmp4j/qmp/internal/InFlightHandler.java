@@ -231,7 +231,20 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(cause instanceof Qmp4jException ? cause : new ConnectionClosedException("I/O error: " + cause, cause));
+        if (cause instanceof Qmp4jException) {
+            fail(cause);
+        } else if (isReset(cause)) {
+            // A peer killed with our bytes unread resets the socket: to us it is the same hang-up.
+            fail(new ConnectionClosedException(peerName + " closed the connection (EOF: connection reset)", cause));
+        } else {
+            fail(new ConnectionClosedException("I/O error: " + cause, cause));
+        }
+    }
+
+    private static boolean isReset(Throwable cause) {
+        String message = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return cause instanceof java.net.SocketException && message.contains("reset")
+                || cause.getClass().getSimpleName().contains("ConnectionReset");
     }
 
     @Override
