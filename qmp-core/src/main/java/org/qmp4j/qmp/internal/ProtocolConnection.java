@@ -102,12 +102,20 @@ public final class ProtocolConnection {
                 .resolver(NoopAddressResolverGroup.INSTANCE);
         SocketAddress address;
         if (endpoint instanceof Endpoint.Unix unix) {
-            bootstrap.group(resources.unixGroup()).channelFactory(AfUnixChannel::new);
+            AFUNIXSocketAddress unixAddress;
             try {
-                address = AFUNIXSocketAddress.of(unix.path());
+                unixAddress = AFUNIXSocketAddress.of(unix.path());
             } catch (java.net.SocketException e) {
                 throw new IllegalArgumentException("invalid UNIX socket path " + unix.path() + ": " + e.getMessage(), e);
             }
+            AfUnixChannel connectedChannel;
+            try {
+                connectedChannel = AfUnixChannel.connectedTo(unixAddress);
+            } catch (java.io.IOException e) {
+                throw new ConnectionFailedException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
+            }
+            bootstrap.group(resources.unixGroup()).channelFactory(() -> connectedChannel);
+            address = unixAddress;
         } else {
             Endpoint.Tcp tcp = (Endpoint.Tcp) endpoint;
             bootstrap.group(resources.tcpGroup()).channel(NioSocketChannel.class)
