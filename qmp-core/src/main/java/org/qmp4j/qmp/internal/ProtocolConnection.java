@@ -134,6 +134,13 @@ public final class ProtocolConnection {
                 closeCause = cause;
                 state = ConnectionState.CLOSED;
                 listener.onClosed(cause);
+                if (!result.isDone()) {
+                    // Closed before the start-up could fail by itself (e.g. before the connect
+                    // listener ran): connecting must end here, since the deadline's timer dies
+                    // with owned resources.
+                    result.completeExceptionally(connectFailure(cause != null ? cause
+                            : new ConnectionClosedException("connection closed during start-up")));
+                }
                 finishClose();
             }
         }, settings.peerName(), protocol.firstId());
