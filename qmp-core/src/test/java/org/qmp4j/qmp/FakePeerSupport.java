@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,7 @@ abstract class FakePeerSupport {
     protected FakeQmpPeer peer;
     /** The {@code qmp_capabilities} request of the last {@link #connect} call. */
     protected JsonNode negotiation;
-    private final List<QmpClient> clients = new ArrayList<>();
+    private final List<QmpClient> clients = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void startPeer() {
