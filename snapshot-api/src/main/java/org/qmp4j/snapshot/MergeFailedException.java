@@ -1,0 +1,15 @@
+package org.qmp4j.snapshot;
+
+import org.qmp4j.qmp.Qmp4jException;
+
+/**
+ * A merge failed or was cancelled. Every file is kept: the disk still reads through the overlay
+ * it had, and nothing was deleted.
+ */
+public class MergeFailedException extends Qmp4jException {
+    private static final long serialVersionUID = 1L;
+
+    public MergeFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
