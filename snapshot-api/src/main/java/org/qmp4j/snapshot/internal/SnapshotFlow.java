@@ -1,23 +1,222 @@
 package org.qmp4j.snapshot.internal;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.qmp4j.qga.FreezeException;
+import org.qmp4j.qga.FreezeHandle;
+import org.qmp4j.qga.FreezeOptions;
 import org.qmp4j.qga.GuestAgentClient;
+import org.qmp4j.qga.ThawFailedException;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.ConnectionState;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.snapshot.BlockDisk;
+import org.qmp4j.snapshot.DiskSnapshot;
+import org.qmp4j.snapshot.QuiescePolicy;
+import org.qmp4j.snapshot.SnapshotFailedException;
 import org.qmp4j.snapshot.SnapshotRequest;
 import org.qmp4j.snapshot.SnapshotResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The consistent live snapshot, step by step (PLACEHOLDER: being written). */
+/**
+ * The consistent live snapshot, step by step (DESIGN.md, "The consistent live snapshot"):
+ * preflight and the quiesce decision before anything changes; overlays created before the
+ * freeze; freeze, one {@code transaction} for every disk, thaw at once; verify. Any failure undoes
+ * what was created, newest first, and says what could not be undone.
+ */
 public final class SnapshotFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotFlow.class);
+
+    /**
+     * Test seam for failure injection: called as each step starts. In production it is a no-op;
+     * the call before {@code transaction} falls inside the freeze window, where only a no-op may run.
+     */
+    @FunctionalInterface
+    public interface Hooks {
+        /** Called as {@code step} is about to run. */
+        void before(String step);
+
+        /** No-op hooks. */
+        Hooks NONE = step -> { };
+    }
+
     private final QmpClient qmp;
     private final GuestAgentClient agent;
     private final SnapshotRequest request;
+    private final Hooks hooks;
+    private final Undo undo = new Undo();
+    private String step = "preflight";
 
     public SnapshotFlow(QmpClient qmp, GuestAgentClient agent, SnapshotRequest request) {
+        this(qmp, agent, request, Hooks.NONE);
+    }
+
+    public SnapshotFlow(QmpClient qmp, GuestAgentClient agent, SnapshotRequest request, Hooks hooks) {
         this.qmp = qmp;
         this.agent = agent;
         this.request = request;
+        this.hooks = hooks;
     }
 
     public SnapshotResult run() {
-        throw new UnsupportedOperationException("snapshot: not written yet " + qmp + agent + request);
+        try {
+            return takeSnapshot();
+        } catch (SnapshotFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            undo.run();
+            throw new SnapshotFailedException(step, e.getMessage(), e, undo.undone(), undo.notUndone());
+        }
+    }
+
+    private SnapshotResult takeSnapshot() {
+        enter("preflight");
+        Preflight.Result preflight = new Preflight(qmp, request).run();
+        enter("quiesce check");
+        QuiesceDecision quiesce = QuiesceDecision.decide(request, preflight.status(), agent);
+
+        enter("create overlays");
+        OverlayBuilder builder = new OverlayBuilder(qmp, undo);
+        for (OverlayPlan plan : preflight.plans()) {
+            builder.create(plan);
+        }
+
+        boolean pausedHere = false;
+        Path memory = request.memoryFile().orElse(null);
+        if (memory != null) {
+            enter("save memory");
+            if (preflight.status().running()) {
+                qmp.execute("stop");
+                pausedHere = true;
+                undo.push("pause of the VM", () -> qmp.execute("cont"));
+            }
+            new MemorySaver(qmp, undo).save(memory);
+        }
+
+        enter("freeze");
+        FreezeHandle freeze = null;
+        String skipped = quiesce.skippedReason();
+        if (quiesce.quiesce()) {
+            try {
+                freeze = agent.freeze(FreezeOptions.builder().mountpoints(request.mountpoints())
+                        .maxDuration(request.maxFreeze()).build());
+            } catch (FreezeException e) {
+                if (request.quiesce() == QuiescePolicy.REQUIRED) {
+                    throw e;
+                }
+                skipped = "the freeze failed (" + e.getMessage() + ")";
+                LOG.warn("snapshot {}: going on unquiesced: {}", request.name(), skipped);
+            }
+        }
+
+        Instant switchedAt;
+        step = "transaction";
+        hooks.before(step);
+        try {
+            // Inside the freeze window: this one round trip and nothing else.
+            qmp.execute("transaction", Map.of("actions", actions(preflight.plans())));
+            switchedAt = Instant.now();
+        } catch (RuntimeException e) {
+            thawAfterFailure(freeze);
+            throw e instanceof CommandException ? e : outcomeUnknown(e);
+        }
+        undo.commit(); // the VM writes to the overlays now: they are the snapshot's, not garbage
+        thaw(freeze, preflight.plans());
+
+        if (pausedHere) {
+            enter("resume");
+            qmp.execute("cont");
+        }
+        enter("verify");
+        verify(preflight.plans());
+        return result(preflight.plans(), freeze, skipped, switchedAt, memory);
+    }
+
+    private void enter(String next) {
+        step = next;
+        hooks.before(next);
+    }
+
+    private static List<Map<String, Object>> actions(List<OverlayPlan> plans) {
+        List<Map<String, Object>> actions = new ArrayList<>();
+        for (OverlayPlan plan : plans) {
+            actions.add(Map.of("type", "blockdev-snapshot",
+                    "data", Map.of("node", plan.disk().node(), "overlay", plan.overlayNode())));
+        }
+        return actions;
+    }
+
+    /** The transaction failed: thaw first, the undo comes after. A failed thaw is reported loudly. */
+    private void thawAfterFailure(FreezeHandle freeze) {
+        if (freeze == null) {
+            return;
+        }
+        try {
+            freeze.close();
+        } catch (ThawFailedException e) {
+            undo.leftBehind("GUEST MAY STILL BE FROZEN: " + e.getMessage());
+        } catch (RuntimeException e) {
+            undo.leftBehind("guest thaw not confirmed: " + e.getMessage());
+        }
+    }
+
+    /** The transaction's outcome is unknown (connection lost or timeout): say so, keep what may be in use. */
+    private RuntimeException outcomeUnknown(RuntimeException e) {
+        if (qmp.state() == ConnectionState.CLOSED || qmp.state() == ConnectionState.CLOSING) {
+            undo.leftBehind("the block nodes created (QMP connection lost: they are gone if QEMU exited)");
+        }
+        return new org.qmp4j.qmp.Qmp4jException("transaction outcome unknown: " + e.getMessage()
+                + " (overlay files a QEMU still has open are kept)", e);
+    }
+
+    /** After a successful switch: thaw, confirmed. A failed thaw fails the call, the snapshot stands. */
+    private void thaw(FreezeHandle freeze, List<OverlayPlan> plans) {
+        if (freeze == null) {
+            return;
+        }
+        step = "thaw";
+        try {
+            freeze.close();
+        } catch (RuntimeException e) {
+            List<String> left = new ArrayList<>();
+            left.add("GUEST MAY STILL BE FROZEN: " + e.getMessage());
+            left.add("the snapshot itself was taken: disks now write to " + plans.stream()
+                    .map(p -> p.overlay().toString()).toList());
+            throw new SnapshotFailedException(step, "thaw not confirmed", e, List.of(), left);
+        }
+    }
+
+    private void verify(List<OverlayPlan> plans) {
+        List<BlockDisk> now = BlockDiscovery.disks(qmp);
+        List<String> wrong = new ArrayList<>();
+        for (OverlayPlan plan : plans) {
+            BlockDisk disk = now.stream().filter(d -> sameDisk(d, plan.disk())).findFirst().orElse(null);
+            if (disk == null || !plan.overlayNode().equals(disk.node()) || disk.readOnly()) {
+                wrong.add(plan.disk().displayName() + " -> " + (disk == null ? "gone" : disk.node()
+                        + (disk.readOnly() ? " (read-only)" : "")));
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new SnapshotFailedException("verify", "disks are not on their writable overlays: " + wrong, null,
+                    List.of(), List.of("the transaction succeeded; check the VM's disks: " + wrong));
+        }
+    }
+
+    private static boolean sameDisk(BlockDisk a, BlockDisk b) {
+        return a.device().equals(b.device()) && java.util.Objects.equals(a.qdev(), b.qdev());
+    }
+
+    private SnapshotResult result(List<OverlayPlan> plans, FreezeHandle freeze, String skipped, Instant time,
+                                  Path memory) {
+        List<DiskSnapshot> disks = plans.stream().map(p -> new DiskSnapshot(p.disk().displayName(),
+                p.disk().node(), p.disk().image(), p.overlay(), p.overlayNode())).toList();
+        return new SnapshotResult(request.name(), time, freeze != null, freeze != null ? null : skipped,
+                freeze != null ? freeze.frozenFilesystems() : 0,
+                freeze != null ? freeze.frozenFor() : Duration.ZERO, disks, memory);
     }
 }

@@ -1,0 +1,86 @@
+package org.qmp4j.snapshot.internal;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.qmp.QmpClient;
+
+/**
+ * Creates one overlay, ready to be switched to, logging each step for undo: the file (created
+ * here, owner-only, never over an existing one), its file node, the qcow2 image on it
+ * ({@code blockdev-create} with the disk's size, backing file and format, and cluster size), and
+ * the qcow2 node with {@code backing: null} (the transaction attaches the backing).
+ */
+final class OverlayBuilder {
+    private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final QmpClient qmp;
+    private final Undo undo;
+
+    OverlayBuilder(QmpClient qmp, Undo undo) {
+        this.qmp = qmp;
+        this.undo = undo;
+    }
+
+    void create(OverlayPlan plan) {
+        createFile(plan);
+        qmp.execute("blockdev-add", Map.of("driver", "file", "node-name", plan.fileNode(),
+                "filename", plan.overlay().toString()));
+        undo.push("node " + plan.fileNode(), () -> deleteNode(plan.fileNode()));
+
+        Map<String, Object> options = new LinkedHashMap<>();
+        options.put("driver", "qcow2");
+        options.put("file", plan.fileNode());
+        options.put("size", plan.disk().virtualSize());
+        options.put("backing-file", plan.disk().image().toString());
+        options.put("backing-fmt", plan.disk().format());
+        if (plan.disk().clusterSize() > 0) {
+            options.put("cluster-size", plan.disk().clusterSize());
+        }
+        String job = plan.overlayNode() + "-mk";
+        Jobs.runToConclusion(qmp, "blockdev-create", Map.of("job-id", job, "options", options), job, CREATE_TIMEOUT);
+
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("driver", "qcow2");
+        node.put("node-name", plan.overlayNode());
+        node.put("file", plan.fileNode());
+        node.put("backing", null);
+        qmp.execute("blockdev-add", node);
+        undo.push("node " + plan.overlayNode(), () -> deleteNode(plan.overlayNode()));
+    }
+
+    /** {@code blockdev-del}; a node that is already gone counts as deleted. */
+    private void deleteNode(String node) {
+        try {
+            qmp.execute("blockdev-del", Map.of("node-name", node));
+        } catch (CommandException e) {
+            if (!e.description().contains("Failed to find node")) {
+                throw e;
+            }
+        }
+    }
+
+    private void createFile(OverlayPlan plan) {
+        try {
+            Files.createFile(plan.overlay(), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new Qmp4jException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
+        } catch (IOException e) {
+            throw new Qmp4jException("cannot create overlay " + plan.overlay() + ": " + e, e);
+        }
+        undo.push("file " + plan.overlay(), () -> {
+            // If the switch's outcome is unknown, a QEMU may write to this file now: never delete it then.
+            if (Files.exists(plan.overlay()) && FileLocks.inUseByQemu(plan.overlay())) {
+                throw new IOException("kept: a QEMU process has it open");
+            }
+            Files.deleteIfExists(plan.overlay());
+        });
+    }
+}

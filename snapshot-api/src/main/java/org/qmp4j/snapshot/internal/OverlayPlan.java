@@ -1,0 +1,15 @@
+package org.qmp4j.snapshot.internal;
+
+import java.nio.file.Path;
+import org.qmp4j.snapshot.BlockDisk;
+
+/**
+ * One disk's part of a snapshot, decided in preflight.
+ *
+ * @param disk the disk as it is before the snapshot
+ * @param overlay the overlay file to create
+ * @param overlayNode the overlay's qcow2 node name
+ * @param fileNode the overlay's file node name
+ */
+record OverlayPlan(BlockDisk disk, Path overlay, String overlayNode, String fileNode) {
+}

@@ -1,0 +1,167 @@
+package org.qmp4j.snapshot.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.StatusInfo;
+import org.qmp4j.snapshot.BlockDisk;
+import org.qmp4j.snapshot.ChainLayer;
+import org.qmp4j.snapshot.DiskChain;
+import org.qmp4j.snapshot.SnapshotRequest;
+
+/**
+ * Everything checked before a snapshot changes anything: the VM's state, running jobs and
+ * migration, which disks to take and whether each can be taken, and where the overlays go.
+ * Every refusal names the disk and the reason.
+ */
+final class Preflight {
+    private static final Set<String> SNAPSHOTTABLE_STATES = Set.of("running", "paused", "prelaunch");
+    private static final Set<String> IDLE_MIGRATION = Set.of("none", "completed", "failed", "cancelled");
+
+    private final QmpClient qmp;
+    private final SnapshotRequest request;
+
+    Preflight(QmpClient qmp, SnapshotRequest request) {
+        this.qmp = qmp;
+        this.request = request;
+    }
+
+    /** The outcome: the VM's state and a plan per disk. */
+    record Result(StatusInfo status, List<OverlayPlan> plans) {
+    }
+
+    Result run() {
+        if (!SnapshotRequest.SAFE_NAME.matcher(request.name()).matches() || request.name().contains("..")) {
+            throw refuse("snapshot name '" + request.name() + "' is not safe in a file name (letters, digits, "
+                    + "'.', '_', '-'; not starting with '.')");
+        }
+        StatusInfo status = qmp.queryStatus();
+        if (!SNAPSHOTTABLE_STATES.contains(status.status())) {
+            throw refuse("the VM is in state '" + status.status() + "'");
+        }
+        checkNoJobs();
+        checkNoMigration();
+        List<DiskChain> chains = BlockDiscovery.chains(qmp);
+        List<OverlayPlan> plans = new ArrayList<>();
+        Set<Path> overlays = new HashSet<>();
+        for (DiskChain chain : select(chains)) {
+            BlockDisk disk = chain.disk();
+            checkSnapshottable(disk);
+            Path overlay = overlayPath(chain);
+            if (Files.exists(overlay, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw refuse("overlay " + overlay + " for disk " + disk.displayName() + " already exists");
+            }
+            if (!overlays.add(overlay)) {
+                throw refuse("two disks would get the same overlay " + overlay + ": use distinct image names "
+                        + "or snapshot them separately");
+            }
+            String node = "q4j-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            plans.add(new OverlayPlan(disk, overlay, node, node + "-f"));
+        }
+        if (plans.isEmpty()) {
+            throw refuse("no disk to snapshot");
+        }
+        return new Result(status, plans);
+    }
+
+    private void checkNoJobs() {
+        for (JsonNode job : qmp.execute("query-jobs")) {
+            if (!"concluded".equals(job.path("status").asText())) {
+                throw refuse("a block job is running: " + job.path("id").asText() + " ("
+                        + job.path("type").asText() + ", " + job.path("status").asText() + ")");
+            }
+        }
+    }
+
+    private void checkNoMigration() {
+        String migration = qmp.execute("query-migrate").path("status").asText("none");
+        if (!IDLE_MIGRATION.contains(migration)) {
+            throw refuse("a migration is in progress (" + migration + ")");
+        }
+    }
+
+    private List<DiskChain> select(List<DiskChain> chains) {
+        if (request.disks().isEmpty()) {
+            return chains.stream()
+                    .filter(c -> c.disk().image() != null && !c.disk().readOnly() && !c.disk().removable())
+                    .toList();
+        }
+        List<DiskChain> chosen = new ArrayList<>();
+        for (String name : request.disks()) {
+            DiskChain chain = chains.stream().filter(c -> c.disk().matches(name)).findFirst()
+                    .orElseThrow(() -> refuse("no disk named '" + name + "'; the VM has: "
+                            + chains.stream().map(c -> c.disk().displayName() + " (node " + c.disk().node() + ")")
+                            .toList()));
+            if (chosen.contains(chain)) {
+                throw refuse("disk " + name + " is named twice");
+            }
+            chosen.add(chain);
+        }
+        return chosen;
+    }
+
+    private void checkSnapshottable(BlockDisk disk) {
+        String name = "disk " + disk.displayName();
+        if (disk.image() == null) {
+            throw refuse(name + " has no image");
+        }
+        if (disk.readOnly()) {
+            throw refuse(name + " is read-only");
+        }
+        if (disk.image().startsWith("/dev/")) {
+            throw refuse(name + " is a raw host block device (" + disk.image() + ")");
+        }
+        if (!disk.image().isAbsolute() || !Files.isRegularFile(disk.image())) {
+            throw refuse(name + " is not backed by a local image file (" + disk.image() + ")");
+        }
+        if (sharedWithOtherVms(disk)) {
+            throw refuse(name + " is shared with other VMs (share-rw=on)");
+        }
+    }
+
+    /** {@code share-rw} is a property of the guest device, which query-block names by its QOM path. */
+    private boolean sharedWithOtherVms(BlockDisk disk) {
+        String path = disk.qdev();
+        while (path != null && path.startsWith("/")) {
+            try {
+                return qmp.execute("qom-get", Map.of("path", path, "property", "share-rw")).asBoolean(false);
+            } catch (CommandException e) {
+                int slash = path.lastIndexOf('/');
+                path = slash > 0 ? path.substring(0, slash) : null; // e.g. .../vd0/virtio-backend -> .../vd0
+            }
+        }
+        return false;
+    }
+
+    /** {@code <stem>.<name>.qcow2}, stem from the chain's bottom image, so names never grow. */
+    private Path overlayPath(DiskChain chain) {
+        List<ChainLayer> layers = chain.layers();
+        Path bottom = layers.isEmpty() ? chain.disk().image() : layers.get(layers.size() - 1).image();
+        String file = bottom.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        String stem = dot > 0 ? file.substring(0, dot) : file;
+        Path dir = request.overlayDirectory().orElse(chain.disk().image().toAbsolutePath().getParent());
+        return dir.resolve(stem + "." + request.name() + ".qcow2");
+    }
+
+    private static PreflightRefusal refuse(String why) {
+        return new PreflightRefusal(why);
+    }
+
+    /** A refusal: nothing was changed. */
+    static final class PreflightRefusal extends org.qmp4j.qmp.Qmp4jException {
+        private static final long serialVersionUID = 1L;
+
+        PreflightRefusal(String message) {
+            super(message);
+        }
+    }
+}

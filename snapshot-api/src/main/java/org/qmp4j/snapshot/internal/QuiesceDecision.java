@@ -1,0 +1,68 @@
+package org.qmp4j.snapshot.internal;
+
+import org.qmp4j.qga.AgentInfo;
+import org.qmp4j.qga.FreezeStatus;
+import org.qmp4j.qga.GuestAgentClient;
+import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.qmp.StatusInfo;
+import org.qmp4j.snapshot.QuiescePolicy;
+import org.qmp4j.snapshot.SnapshotRequest;
+
+/**
+ * Whether this snapshot can be quiesced, decided before anything is created: REQUIRED fails here
+ * when it cannot, PREFERRED goes on crash-consistent with the reason.
+ *
+ * @param quiesce whether to freeze
+ * @param skippedReason why not, when not
+ */
+record QuiesceDecision(boolean quiesce, String skippedReason) {
+
+    static QuiesceDecision decide(SnapshotRequest request, StatusInfo status, GuestAgentClient agent) {
+        if (request.quiesce() == QuiescePolicy.OFF) {
+            return skip("quiesce policy is OFF");
+        }
+        String reason = obstacle(request, status, agent);
+        if (reason == null) {
+            return new QuiesceDecision(true, null);
+        }
+        if (request.quiesce() == QuiescePolicy.REQUIRED) {
+            throw new Preflight.PreflightRefusal("quiescing is required but " + reason);
+        }
+        return skip(reason);
+    }
+
+    /** Why the guest cannot be frozen now, or {@code null} if it can. */
+    private static String obstacle(SnapshotRequest request, StatusInfo status, GuestAgentClient agent) {
+        if (request.memoryFile().isPresent()) {
+            return "a snapshot with memory is never quiesced (the VM is paused while RAM is saved)";
+        }
+        if (!status.running()) {
+            return "the VM is not running (" + status.status() + "): a paused guest cannot freeze";
+        }
+        if (agent == null) {
+            return "no guest agent connection was given";
+        }
+        try {
+            if (!agent.isPresent()) {
+                return "the guest agent does not answer";
+            }
+            AgentInfo info = agent.info();
+            String freeze = request.mountpoints().isEmpty() ? "guest-fsfreeze-freeze" : "guest-fsfreeze-freeze-list";
+            if (!info.supports(freeze) || !info.supports("guest-fsfreeze-thaw")) {
+                return "the guest agent does not offer " + freeze + " and guest-fsfreeze-thaw";
+            }
+            FreezeStatus frozen = agent.fsfreezeStatus();
+            if (frozen != FreezeStatus.THAWED) {
+                return "the guest's file systems are " + frozen.name().toLowerCase(java.util.Locale.ROOT)
+                        + " already (by someone else?)";
+            }
+        } catch (Qmp4jException e) {
+            return "the guest agent failed: " + e.getMessage();
+        }
+        return null;
+    }
+
+    private static QuiesceDecision skip(String reason) {
+        return new QuiesceDecision(false, reason);
+    }
+}
