@@ -90,13 +90,19 @@ final class ActiveFreeze implements FreezeHandle {
                     }
                     LOG.warn("thaw attempt {} not confirmed ({}); retrying", n, why.toString());
                     CompletableFuture<Void> retry = new CompletableFuture<>();
-                    ops.schedule(() -> attempt(n + 1).whenComplete((v, e) -> {
-                        if (e != null) {
-                            retry.completeExceptionally(Futures.unwrap(e));
-                        } else {
-                            retry.complete(null);
-                        }
-                    }), RETRY_PAUSE);
+                    try {
+                        ops.schedule(() -> attempt(n + 1).whenComplete((v, e) -> {
+                            if (e != null) {
+                                retry.completeExceptionally(Futures.unwrap(e));
+                            } else {
+                                retry.complete(null);
+                            }
+                        }), RETRY_PAUSE);
+                    } catch (RuntimeException closed) {
+                        // The client is closed: no retry can get through any more.
+                        retry.completeExceptionally(new ThawFailedException("guest may still be frozen: thaw not "
+                                + "confirmed (" + why.getMessage() + ") and the agent client is closed", why));
+                    }
                     return retry;
                 }).thenCompose(f -> f))
                 .thenRun(() -> {

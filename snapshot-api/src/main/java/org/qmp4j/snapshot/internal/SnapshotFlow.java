@@ -116,9 +116,10 @@ public final class SnapshotFlow {
 
         Instant switchedAt;
         step = "transaction";
-        hooks.before(step);
         try {
-            // Inside the freeze window: this one round trip and nothing else.
+            // Inside the freeze window: this one round trip and nothing else (the hook is a no-op
+            // outside tests). Whatever fails in here, the guest is thawed before anything else.
+            hooks.before(step);
             qmp.execute("transaction", Map.of("actions", actions(preflight.plans())));
             switchedAt = Instant.now();
         } catch (RuntimeException e) {
