@@ -20,12 +20,14 @@ public final class QemuProcess implements AutoCloseable {
 
     private final Path dir;
     private final Path qmpSocket;
+    private final Path secondQmpSocket;
     private final Process process;
     private final Path log;
 
-    private QemuProcess(Path dir, Path qmpSocket, Process process, Path log) {
+    private QemuProcess(Path dir, Path qmpSocket, Path secondQmpSocket, Process process, Path log) {
         this.dir = dir;
         this.qmpSocket = qmpSocket;
+        this.secondQmpSocket = secondQmpSocket;
         this.process = process;
         this.log = log;
     }
@@ -34,7 +36,17 @@ public final class QemuProcess implements AutoCloseable {
     public static QemuProcess startMachineNone(String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("-machine", "none"));
         args.addAll(List.of(extraArgs));
-        return start(args);
+        return start(args, false);
+    }
+
+    /**
+     * {@code -machine none} with two QMP monitors: a QMP socket serves one client at a time, so a
+     * test that watches one monitor drives QEMU through {@link #secondQmpSocket()}.
+     */
+    public static QemuProcess startMachineNoneWithSecondMonitor(String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("-machine", "none"));
+        args.addAll(List.of(extraArgs));
+        return start(args, true);
     }
 
     /**
@@ -42,18 +54,26 @@ public final class QemuProcess implements AutoCloseable {
      * plus {@code args}, and waits until the QMP socket exists.
      */
     public static QemuProcess start(List<String> args) {
+        return start(args, false);
+    }
+
+    private static QemuProcess start(List<String> args, boolean secondMonitor) {
         Path dir = null;
         Process process = null;
         try {
             dir = Files.createTempDirectory("qmp4j-qemu-");
             Path socket = dir.resolve("qmp.sock");
+            Path second = secondMonitor ? dir.resolve("qmp2.sock") : null;
             Path log = dir.resolve("qemu.log");
             List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-nodefaults", "-display", "none",
                     "-qmp", "unix:" + socket + ",server=on,wait=off"));
+            if (second != null) {
+                cmd.addAll(List.of("-qmp", "unix:" + second + ",server=on,wait=off"));
+            }
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (!Files.exists(socket)) {
+            while (!Files.exists(socket) || (second != null && !Files.exists(second))) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("QEMU exited with " + process.exitValue() + ": "
                             + Files.readString(log));
@@ -63,7 +83,7 @@ public final class QemuProcess implements AutoCloseable {
                 }
                 Thread.sleep(5);
             }
-            return new QemuProcess(dir, socket, process, log);
+            return new QemuProcess(dir, socket, second, process, log);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (process != null) {
                 process.destroyForcibly();
@@ -80,6 +100,18 @@ public final class QemuProcess implements AutoCloseable {
     /** The QMP socket. */
     public Path qmpSocket() {
         return qmpSocket;
+    }
+
+    /**
+     * The second QMP monitor's socket.
+     *
+     * @throws IllegalStateException unless started with {@link #startMachineNoneWithSecondMonitor}
+     */
+    public Path secondQmpSocket() {
+        if (secondQmpSocket == null) {
+            throw new IllegalStateException("QEMU was started without a second QMP monitor");
+        }
+        return secondQmpSocket;
     }
 
     /** The temp directory, deleted on close: put images and other sockets here. */
