@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.newsclub.net.unix.ConnectionResetSocketException;
 import org.qmp4j.qmp.CommandException;
 import org.qmp4j.qmp.CommandTimeoutException;
 import org.qmp4j.qmp.ConnectionClosedException;
@@ -229,7 +230,20 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (isReset(cause)) {
+            // The peer closed with bytes of ours unread (QEMU after quit): an end, not an error.
+            if (closeCause == null && !closeRequested) {
+                closeCause = new ConnectionClosedException(peerName + " closed the connection (reset)", cause);
+            }
+            ctx.close();
+            return;
+        }
         fail(cause instanceof Qmp4jException ? cause : new ConnectionClosedException("I/O error: " + cause, cause));
+    }
+
+    private static boolean isReset(Throwable cause) {
+        return cause instanceof ConnectionResetSocketException
+                || (cause instanceof IOException && String.valueOf(cause.getMessage()).startsWith("Connection reset"));
     }
 
     @Override
