@@ -4,32 +4,70 @@ import io.netty.channel.nio.AbstractNioChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.nio.channels.SelectionKey;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.qmp4j.qmp.ConnectionFailedException;
+import org.qmp4j.qmp.Endpoint;
 
 /**
  * A Netty NIO channel over junixsocket's UNIX socket channel: the one route on the JVM that sends
  * a file descriptor together with exactly the bytes of the command that needs it.
+ *
+ * <p>junixsocket's selector cancels a key whose socket polls as hung up, and Netty closes a
+ * channel whose key was cancelled. An unconnected UNIX stream socket polls as hung up, so the
+ * socket is connected before Netty ever registers it ({@link #connectNow}).
  */
 final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
     /** Enough reads to drain a socket buffer; each stops early when nothing is left. */
     private static final int MAX_DRAIN_READS = 64;
 
-    AfUnixChannel() {
-        super(open());
+    /** Wraps a socket made by {@link #connectNow}. */
+    AfUnixChannel(AFUNIXSocketChannel socket) {
+        super(socket);
     }
 
-    private static AFUNIXSocketChannel open() {
+    /**
+     * Opens a non-blocking socket and connects it at once (a UNIX connect completes or fails
+     * without waiting, unless the listener's backlog is full; then the connect stays pending and
+     * Netty finishes it).
+     *
+     * @throws ConnectionFailedException if the socket cannot be reached
+     */
+    static AFUNIXSocketChannel connectNow(SocketAddress address, Endpoint endpoint) {
+        AFUNIXSocketChannel socket = null;
         try {
-            return AFUNIXSocketChannel.open();
+            socket = AFUNIXSocketChannel.open();
+            socket.configureBlocking(false);
+            socket.connect(address);
+            return socket;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a UNIX socket channel", e);
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new ConnectionFailedException("cannot connect to " + endpoint + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public void setOutboundFileDescriptors(FileDescriptor[] fds) throws IOException {
         ((AFUNIXSocketChannel) javaChannel()).setOutboundFileDescriptors(fds);
+    }
+
+    @Override
+    protected boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
+        if (javaChannel().isConnected()) {
+            return true; // connected by connectNow
+        }
+        if (javaChannel().isConnectionPending()) {
+            selectionKey().interestOps(SelectionKey.OP_CONNECT);
+            return false;
+        }
+        return super.doConnect(remoteAddress, localAddress);
     }
 
     @Override

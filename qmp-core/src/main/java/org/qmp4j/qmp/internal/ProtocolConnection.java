@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.qmp4j.qmp.ClientResources;
 import org.qmp4j.qmp.CommandOptions;
 import org.qmp4j.qmp.CommandTimeoutException;
@@ -102,12 +103,13 @@ public final class ProtocolConnection {
                 .resolver(NoopAddressResolverGroup.INSTANCE);
         SocketAddress address;
         if (endpoint instanceof Endpoint.Unix unix) {
-            bootstrap.group(resources.unixGroup()).channelFactory(AfUnixChannel::new);
             try {
                 address = AFUNIXSocketAddress.of(unix.path());
             } catch (java.net.SocketException e) {
                 throw new IllegalArgumentException("invalid UNIX socket path " + unix.path() + ": " + e.getMessage(), e);
             }
+            AFUNIXSocketChannel socket = AfUnixChannel.connectNow(address, endpoint);
+            bootstrap.group(resources.unixGroup()).channelFactory(() -> new AfUnixChannel(socket));
         } else {
             Endpoint.Tcp tcp = (Endpoint.Tcp) endpoint;
             bootstrap.group(resources.tcpGroup()).channel(NioSocketChannel.class)
