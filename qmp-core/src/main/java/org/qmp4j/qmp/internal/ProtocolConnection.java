@@ -83,6 +83,10 @@ public final class ProtocolConnection {
         ClientResources resources = owns ? ClientResources.create(1) : sharedResources;
         ProtocolConnection connection = new ProtocolConnection(settings, resources, owns);
         CompletableFuture<T> result = new CompletableFuture<>();
+        // A connection that ends during start-up fails it at once: if it owned its threads, they
+        // are gone, and with them the connect deadline and the listeners that would fail it.
+        connection.closeFuture.whenComplete((v, e) -> result.completeExceptionally(connection.connectFailure(
+                new ConnectionClosedException("connection closed during start-up", connection.closeCause))));
         try {
             connection.start(protocol, result);
         } catch (RuntimeException e) {
