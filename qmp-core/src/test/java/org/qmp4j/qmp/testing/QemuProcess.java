@@ -51,7 +51,7 @@ public final class QemuProcess implements AutoCloseable {
 
     /**
      * Starts QEMU with {@code -nodefaults -display none -qmp unix:DIR/qmp.sock,server=on,wait=off}
-     * plus {@code args}, and waits until the QMP socket exists.
+     * plus {@code args}, and waits until the QMP socket listens.
      */
     public static QemuProcess start(List<String> args) {
         return start(args, false);
@@ -73,7 +73,7 @@ public final class QemuProcess implements AutoCloseable {
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (!Files.exists(socket) || (second != null && !Files.exists(second))) {
+            while (!listening(socket) || (second != null && !listening(second))) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("QEMU exited with " + process.exitValue() + ": "
                             + Files.readString(log));
@@ -95,6 +95,23 @@ public final class QemuProcess implements AutoCloseable {
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot start QEMU: " + e, e);
         }
+    }
+
+    /**
+     * Whether a UNIX socket listens at {@code socket}. The file alone is not enough: it exists
+     * from {@code bind()} on, and a connect before QEMU's {@code listen()} is refused. Linux lists
+     * listening sockets in {@code /proc/net/unix} with the {@code __SO_ACCEPTCON} flag (0x10000).
+     */
+    private static boolean listening(Path socket) throws IOException {
+        String suffix = " " + socket;
+        for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+            String[] fields = line.trim().split("\\s+");
+            if (line.endsWith(suffix) && fields.length >= 8 && fields[3].matches("[0-9a-fA-F]+")
+                    && (Long.parseLong(fields[3], 16) & 0x10000) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The QMP socket. */
