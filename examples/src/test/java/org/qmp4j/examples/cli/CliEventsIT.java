@@ -35,7 +35,9 @@ class CliEventsIT {
     @AfterEach
     void stopQemu() {
         try {
-            monitor.close();
+            if (monitor != null) {
+                monitor.close();
+            }
         } finally {
             qemu.close();
         }
