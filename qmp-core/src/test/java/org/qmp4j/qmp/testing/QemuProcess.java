@@ -30,14 +30,16 @@ public final class QemuProcess implements AutoCloseable {
 
     private final Path dir;
     private final Path qmpSocket;
+    private final Path secondQmpSocket;
     private final Process process;
     private final Path log;
     private final Integer tcpPort;
     private volatile boolean suspended;
 
-    private QemuProcess(Path dir, Path qmpSocket, Process process, Path log, Integer tcpPort) {
+    private QemuProcess(Path dir, Path qmpSocket, Path secondQmpSocket, Process process, Path log, Integer tcpPort) {
         this.dir = dir;
         this.qmpSocket = qmpSocket;
+        this.secondQmpSocket = secondQmpSocket;
         this.process = process;
         this.log = log;
         this.tcpPort = tcpPort;
@@ -55,7 +57,17 @@ public final class QemuProcess implements AutoCloseable {
      * plus {@code args}, and waits until the QMP socket listens.
      */
     public static QemuProcess start(List<String> args) {
-        return start(args, null);
+        return start(args, null, false);
+    }
+
+    /**
+     * {@code -machine none} with two QMP monitors: a QMP socket serves one client at a time, so a
+     * test that watches one monitor drives QEMU through {@link #secondQmpSocket()}.
+     */
+    public static QemuProcess startMachineNoneWithSecondMonitor(String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("-machine", "none"));
+        args.addAll(List.of(extraArgs));
+        return start(args, null, true);
     }
 
     /**
@@ -67,7 +79,7 @@ public final class QemuProcess implements AutoCloseable {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < TCP_PORT_ATTEMPTS; attempt++) {
             try {
-                return start(args, freePort());
+                return start(args, freePort(), false);
             } catch (IllegalStateException e) {
                 if (e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
                     throw e;
@@ -86,12 +98,13 @@ public final class QemuProcess implements AutoCloseable {
         }
     }
 
-    private static QemuProcess start(List<String> args, Integer tcpPort) {
+    private static QemuProcess start(List<String> args, Integer tcpPort, boolean secondMonitor) {
         Path dir = null;
         Process process = null;
         try {
             dir = Files.createTempDirectory("qmp4j-qemu-");
             Path socket = dir.resolve("qmp.sock");
+            Path second = secondMonitor ? dir.resolve("qmp2.sock") : null;
             Path log = dir.resolve("qemu.log");
             List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-nodefaults", "-display", "none"));
             if (tcpPort != null) {
@@ -99,11 +112,14 @@ public final class QemuProcess implements AutoCloseable {
                 cmd.addAll(List.of("-qmp", "tcp:" + TCP_HOST + ":" + tcpPort + ",server=on,wait=off"));
             }
             cmd.addAll(List.of("-qmp", "unix:" + socket + ",server=on,wait=off"));
+            if (second != null) {
+                cmd.addAll(List.of("-qmp", "unix:" + second + ",server=on,wait=off"));
+            }
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             // The file appears at bind(), a moment before listen(): a connect in between is refused.
-            while (!isListening(socket)) {
+            while (!isListening(socket) || (second != null && !isListening(second))) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("QEMU exited with " + process.exitValue() + ": "
                             + Files.readString(log));
@@ -113,7 +129,7 @@ public final class QemuProcess implements AutoCloseable {
                 }
                 Thread.sleep(5);
             }
-            return new QemuProcess(dir, socket, process, log, tcpPort);
+            return new QemuProcess(dir, socket, second, process, log, tcpPort);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (process != null) {
                 process.destroyForcibly();
@@ -152,6 +168,18 @@ public final class QemuProcess implements AutoCloseable {
             throw new IllegalStateException("this QEMU has no TCP QMP monitor");
         }
         return Endpoint.tcp(TCP_HOST, tcpPort);
+    }
+
+    /**
+     * The second QMP monitor's socket.
+     *
+     * @throws IllegalStateException unless started with {@link #startMachineNoneWithSecondMonitor}
+     */
+    public Path secondQmpSocket() {
+        if (secondQmpSocket == null) {
+            throw new IllegalStateException("QEMU was started without a second QMP monitor");
+        }
+        return secondQmpSocket;
     }
 
     /** The temp directory, deleted on close: put images and other sockets here. */

@@ -1,0 +1,86 @@
+package org.qmp4j.examples.cli;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.CommandTimeoutException;
+import org.qmp4j.qmp.ConnectionFailedException;
+import org.qmp4j.qmp.Qmp4jException;
+
+/**
+ * The exit codes of {@code qmp4j}, and which failure gets which: the one place that decides. The
+ * usage text lists them from here.
+ */
+public enum ExitCode {
+    /** The command did what was asked. */
+    OK(0, "success"),
+    /** Something that should not happen (a bug): the stack trace is printed. */
+    INTERNAL_ERROR(1, "internal error (a bug; the stack trace is printed)"),
+    /** Bad options or arguments; nothing was sent. */
+    USAGE(2, "usage error: bad options or arguments, nothing was sent"),
+    /** QEMU answered with an error reply. */
+    QMP_ERROR(3, "QEMU answered with an error, printed as \"error: CLASS: DESC\""),
+    /** The socket could not be reached, the peer broke the protocol, or it closed too early. */
+    CONNECTION_FAILED(4, "connection failed, protocol error, or the connection closed too early"),
+    /** No greeting, no reply, or not enough events within the timeout. */
+    TIMEOUT(5, "timeout: no greeting, no reply, or too few events in time");
+
+    private final int code;
+    private final String meaning;
+
+    ExitCode(int code, String meaning) {
+        this.code = code;
+        this.meaning = meaning;
+    }
+
+    /** The process exit status. */
+    public int code() {
+        return code;
+    }
+
+    /** One line for the usage text. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /**
+     * The exit code for a failure. A connection that failed because QEMU did not greet in time
+     * (e.g. a stopped or busy QEMU) counts as a timeout, not as a connection failure.
+     */
+    public static ExitCode of(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof CliException cli) {
+            return cli.exitCode();
+        }
+        if (t instanceof CommandException) {
+            return QMP_ERROR;
+        }
+        if (t instanceof CommandTimeoutException) {
+            return TIMEOUT;
+        }
+        if (t instanceof ConnectionFailedException && hasCause(t, CommandTimeoutException.class)) {
+            return TIMEOUT;
+        }
+        if (t instanceof Qmp4jException) {
+            return CONNECTION_FAILED;
+        }
+        return INTERNAL_ERROR;
+    }
+
+    /** The failure inside {@link CompletionException} and {@link ExecutionException} wrappers. */
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

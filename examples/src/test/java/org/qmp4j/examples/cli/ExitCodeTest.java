@@ -1,0 +1,85 @@
+package org.qmp4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.CommandTimeoutException;
+import org.qmp4j.qmp.ConnectionClosedException;
+import org.qmp4j.qmp.ConnectionFailedException;
+import org.qmp4j.qmp.EventOverflowException;
+import org.qmp4j.qmp.ProtocolException;
+
+class ExitCodeTest {
+    private static final CommandTimeoutException TIMEOUT = new CommandTimeoutException("query-status",
+            Duration.ofMillis(500));
+
+    @Test
+    void codesAreTheDocumentedOnesAndDistinct() {
+        assertThat(Arrays.stream(ExitCode.values()).mapToInt(ExitCode::code)).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(ExitCode.OK.code()).isZero();
+        assertThat(ExitCode.USAGE.code()).isEqualTo(2);
+        assertThat(ExitCode.QMP_ERROR.code()).isEqualTo(3);
+        assertThat(ExitCode.CONNECTION_FAILED.code()).isEqualTo(4);
+        assertThat(ExitCode.TIMEOUT.code()).isEqualTo(5);
+    }
+
+    @Test
+    void errorReplyIsQmpError() {
+        assertThat(ExitCode.of(new CommandException("x", "CommandNotFound", "nope"))).isEqualTo(ExitCode.QMP_ERROR);
+    }
+
+    @Test
+    void noReplyInTimeIsTimeout() {
+        assertThat(ExitCode.of(TIMEOUT)).isEqualTo(ExitCode.TIMEOUT);
+    }
+
+    @Test
+    void noGreetingInTimeIsTimeoutButOtherConnectFailuresAreNot() {
+        assertThat(ExitCode.of(new ConnectionFailedException("not ready", TIMEOUT))).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(ExitCode.of(new ConnectionFailedException("refused", new java.net.ConnectException("refused"))))
+                .isEqualTo(ExitCode.CONNECTION_FAILED);
+    }
+
+    @Test
+    void closedConnectionsAndProtocolErrorsAreConnectionFailures() {
+        assertThat(ExitCode.of(new ConnectionClosedException("EOF"))).isEqualTo(ExitCode.CONNECTION_FAILED);
+        assertThat(ExitCode.of(new ProtocolException("bad JSON"))).isEqualTo(ExitCode.CONNECTION_FAILED);
+        assertThat(ExitCode.of(new EventOverflowException(10))).isEqualTo(ExitCode.CONNECTION_FAILED);
+    }
+
+    @Test
+    void cliExceptionsCarryTheirOwnCode() {
+        assertThat(ExitCode.of(new UsageException("bad"))).isEqualTo(ExitCode.USAGE);
+        assertThat(ExitCode.of(new CliException(ExitCode.TIMEOUT, "too few"))).isEqualTo(ExitCode.TIMEOUT);
+    }
+
+    @Test
+    void looksInsideCompletionWrappers() {
+        assertThat(ExitCode.of(new CompletionException(new CommandException("x", "GenericError", "d"))))
+                .isEqualTo(ExitCode.QMP_ERROR);
+    }
+
+    @Test
+    void anythingElseIsAnInternalError() {
+        assertThat(ExitCode.of(new NullPointerException())).isEqualTo(ExitCode.INTERNAL_ERROR);
+        assertThat(ExitCode.of(new IllegalStateException("x"))).isEqualTo(ExitCode.INTERNAL_ERROR);
+    }
+
+    @Test
+    void messagesSayWhatHappened() {
+        assertThat(ErrorMessages.of(new CommandException("frob", "CommandNotFound", "The command frob has not been found")))
+                .isEqualTo("error: CommandNotFound: The command frob has not been found");
+        assertThat(ErrorMessages.of(TIMEOUT)).isEqualTo("error: timeout: query-status: no reply within 500 ms");
+        assertThat(ErrorMessages.of(new ConnectionFailedException("cannot connect to x: not ready", TIMEOUT)))
+                .isEqualTo("error: timeout: cannot connect to x: not ready");
+        assertThat(ErrorMessages.of(new ConnectionClosedException("QMP closed the connection (EOF)")))
+                .isEqualTo("error: QMP closed the connection (EOF)");
+        assertThat(ErrorMessages.of(new CliException(ExitCode.TIMEOUT, "timeout: got 0 of 1 events within 1s")))
+                .isEqualTo("error: timeout: got 0 of 1 events within 1s");
+        assertThat(ErrorMessages.of(new NullPointerException())).isEqualTo("error: java.lang.NullPointerException");
+    }
+}

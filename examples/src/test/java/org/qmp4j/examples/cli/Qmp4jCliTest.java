@@ -1,0 +1,169 @@
+package org.qmp4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.qmp.CommandException;
+
+/** Dispatch, help, usage errors and exit codes, without QEMU. */
+class Qmp4jCliTest {
+    @TempDir
+    java.nio.file.Path dir;
+
+    /** A subcommand that runs {@code action} on its parsed arguments. */
+    private record Fake(Function<ArgParser.Parsed, ExitCode> action) implements Subcommand {
+        @Override
+        public String name() {
+            return "fake";
+        }
+
+        @Override
+        public String summary() {
+            return "a fake command";
+        }
+
+        @Override
+        public ArgParser parser() {
+            return new ArgParser("qmp4j fake", "Fakes.").requiredOption("--x", "X", "an x");
+        }
+
+        @Override
+        public ExitCode run(ArgParser.Parsed args, PrintStream out, PrintStream err) {
+            out.print("ran with " + args.value("--x").orElseThrow());
+            return action.apply(args);
+        }
+    }
+
+    private static CliRun runFake(Function<ArgParser.Parsed, ExitCode> action, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ExitCode code = new Qmp4jCli(List.of(new Fake(action))).execute(List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliRun(code.code(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void runsTheNamedSubcommand() {
+        CliRun run = runFake(a -> ExitCode.OK, "fake", "--x", "1");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("ran with 1");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void mapsWhatTheSubcommandThrows() {
+        CliRun qmpError = runFake(a -> {
+            throw new CommandException("frob", "CommandNotFound", "The command frob has not been found");
+        }, "fake", "--x", "1");
+        CliRun own = runFake(a -> {
+            throw new CliException(ExitCode.TIMEOUT, "timeout: too slow");
+        }, "fake", "--x", "1");
+
+        assertThat(qmpError.exitCode()).isEqualTo(3);
+        assertThat(qmpError.err()).isEqualTo("error: CommandNotFound: The command frob has not been found\n");
+        assertThat(own.exitCode()).isEqualTo(5);
+        assertThat(own.err()).isEqualTo("error: timeout: too slow\n");
+    }
+
+    @Test
+    void bugIsAnInternalErrorWithItsStackTrace() {
+        CliRun run = runFake(a -> {
+            throw new IllegalStateException("oops");
+        }, "fake", "--x", "1");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("error: java.lang.IllegalStateException: oops\n")
+                .contains("\tat org.qmp4j.examples.cli.");
+    }
+
+    @Test
+    void usageErrorPrintsMessageAndTheSubcommandsUsage() {
+        CliRun run = runFake(a -> ExitCode.OK, "fake");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("error: missing --x X\n\nUsage: qmp4j fake --x X\n");
+    }
+
+    @Test
+    void subcommandHelpGoesToStdout() {
+        CliRun run = runFake(a -> ExitCode.OK, "fake", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: qmp4j fake --x X\n\nFakes.\n");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void helpListsCommandsAndEveryExitCode() {
+        for (String help : List.of("help", "--help", "-h")) {
+            CliRun run = CliRun.inProcess(help);
+
+            assertThat(run.exitCode()).as(help).isZero();
+            assertThat(run.err()).isEmpty();
+            assertThat(run.out()).startsWith("Usage: qmp4j COMMAND")
+                    .contains("\n  qmp4j qmp --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]\n")
+                    .contains("\n  qmp4j events --socket PATH [--name EVENT]... [--count N] [--timeout DURATION]\n");
+            for (ExitCode code : ExitCode.values()) {
+                assertThat(run.out()).contains("\n  " + code.code() + "  " + code.meaning() + "\n");
+            }
+        }
+    }
+
+    @Test
+    void helpForOneCommand() {
+        CliRun run = CliRun.inProcess("help", "events");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: qmp4j events --socket PATH").contains("--count N");
+        assertThat(CliRun.inProcess("help", "nope").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void noArgumentsIsAUsageError() {
+        CliRun run = CliRun.inProcess();
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("Usage: qmp4j COMMAND");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        CliRun run = CliRun.inProcess("snapshot", "--socket", "/x");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: unknown command 'snapshot'\n\nUsage: qmp4j COMMAND");
+    }
+
+    /** Bad arguments are found before connecting: the socket here does not exist, which would be exit 4. */
+    @Test
+    void badArgumentsFailBeforeConnecting() {
+        String socket = dir.resolve("absent.sock").toString();
+
+        CliRun array = CliRun.inProcess("qmp", "--socket", socket, "qom-list", "[\"/\"]");
+        CliRun broken = CliRun.inProcess("qmp", "--socket", socket, "qom-list", "{\"path\":");
+        CliRun timeout = CliRun.inProcess("qmp", "--socket", socket, "--timeout", "0", "query-status");
+        CliRun tcp = CliRun.inProcess("qmp", "--socket", "tcp:localhost", "query-status");
+        CliRun count = CliRun.inProcess("events", "--socket", socket, "--count", "0");
+        CliRun extra = CliRun.inProcess("qmp", "--socket", socket, "a", "{}", "b");
+
+        assertThat(List.of(array, broken, timeout, tcp, count, extra)).allSatisfy(run -> {
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.out()).isEmpty();
+        });
+        assertThat(array.err()).startsWith("error: invalid ARGS-JSON '[\"/\"]': must be a JSON object, got array\n");
+        assertThat(broken.err()).startsWith("error: invalid ARGS-JSON '{\"path\":': not valid JSON");
+        assertThat(timeout.err()).startsWith("error: invalid --timeout '0': must be more than zero\n");
+        assertThat(tcp.err()).startsWith("error: invalid --socket 'tcp:localhost': expected tcp:HOST:PORT");
+        assertThat(count.err()).startsWith("error: invalid --count '0': must be at least 1\n");
+        assertThat(extra.err()).startsWith("error: unexpected argument 'b'\n");
+    }
+}
