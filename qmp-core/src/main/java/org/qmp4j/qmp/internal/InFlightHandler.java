@@ -205,7 +205,11 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     public void fail(Throwable cause) {
         if (closeCause == null) {
             closeCause = cause;
-            LOG.warn("closing {} connection: {}", peerName, cause.toString());
+            if (cause instanceof ProtocolException) {
+                LOG.warn("closing {} connection: {}", peerName, cause.toString());
+            } else {
+                LOG.debug("closing {} connection: {}", peerName, cause.toString()); // a hang-up: expected
+            }
         }
         ctx.close();
     }
