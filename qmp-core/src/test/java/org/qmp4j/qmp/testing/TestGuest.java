@@ -16,7 +16,8 @@ import org.qmp4j.qmp.QmpOptions;
  * A real throwaway Linux guest under TCG for integration tests: the kernel and initramfs from
  * {@code scripts/build-test-guest.sh}, N ext4 data disks (qcow2, in a temp dir), a QMP socket and
  * an agent socket. {@link #start()} returns once the guest has booted and, when the agent is on,
- * the guest has opened the agent channel. {@link #close()} kills QEMU and deletes every file.
+ * the guest has opened the agent channel. {@link #close()} kills QEMU and deletes every file it
+ * made; disk images the caller gave ({@link Builder#diskImages(List)}) belong to the caller and stay.
  *
  * <p>Inside the guest, disk {@code i} is {@code /dev/vd<a+i>} mounted at {@code /mnt/vd<a+i>}.
  * Each disk is attached with {@code -blockdev}: format node {@code disk<i>} on file node
@@ -43,11 +44,25 @@ public final class TestGuest implements AutoCloseable {
         this.qemu = qemu;
     }
 
-    /** Guest settings; immutable, built with {@link #builder()}. */
+    /**
+     * Guest settings; immutable, built with {@link #builder()}.
+     *
+     * @param diskImages existing images to attach instead of fresh disks (empty: {@code disks} fresh ones)
+     */
     public record Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
-                          List<String> extraArgs) {
+                          List<String> extraArgs, List<Path> diskImages) {
         public Options {
             extraArgs = List.copyOf(extraArgs);
+            diskImages = List.copyOf(diskImages);
+            if (!diskImages.isEmpty()) {
+                disks = diskImages.size();
+            }
+        }
+
+        /** Settings with fresh disks (the constructor before {@code diskImages} existed). */
+        public Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
+                       List<String> extraArgs) {
+            this(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, List.of());
         }
     }
 
@@ -64,6 +79,7 @@ public final class TestGuest implements AutoCloseable {
         private boolean workload;
         private int memoryMib = 256;
         private final List<String> extraArgs = new ArrayList<>();
+        private final List<Path> diskImages = new ArrayList<>();
 
         public Builder disks(int n) {
             this.disks = n;
@@ -92,6 +108,16 @@ public final class TestGuest implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Attaches these existing qcow2 images (in order, as disk 0, 1, ...) instead of creating
+         * fresh disks. They belong to the caller: {@link TestGuest#close()} does not delete them.
+         */
+        public Builder diskImages(List<Path> images) {
+            this.diskImages.clear();
+            this.diskImages.addAll(images);
+            return this;
+        }
+
         /** Extra QEMU arguments. */
         public Builder extraArgs(String... args) {
             this.extraArgs.addAll(List.of(args));
@@ -99,7 +125,7 @@ public final class TestGuest implements AutoCloseable {
         }
 
         public Options options() {
-            return new Options(disks, diskSizeMib, agent, workload, memoryMib, extraArgs);
+            return new Options(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, diskImages);
         }
 
         /** Boots the guest and waits until it is ready. */
@@ -116,7 +142,10 @@ public final class TestGuest implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("qmp4j-guest-");
             List<Path> disks = new ArrayList<>();
-            for (int i = 0; i < options.disks(); i++) {
+            for (Path image : options.diskImages()) {
+                disks.add(image.toAbsolutePath());
+            }
+            for (int i = disks.size(); i < options.disks(); i++) {
                 disks.add(createExt4Disk(dir, "disk" + i, options.diskSizeMib()));
             }
             qemu = QemuProcess.start(qemuArgs(options, dir, img, disks));
@@ -241,7 +270,7 @@ public final class TestGuest implements AutoCloseable {
         return dir.resolve("qga.sock");
     }
 
-    /** The data disk images, in order. */
+    /** The data disk images, in order (the caller's own, when it gave them). */
     public List<Path> disks() {
         return disks;
     }
