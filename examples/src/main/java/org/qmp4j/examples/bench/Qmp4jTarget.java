@@ -1,0 +1,103 @@
+package org.qmp4j.examples.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.qmp4j.qmp.QmpClient;
+
+/**
+ * qmp4j as an application would use it: {@link QmpClient#connect(Path)} with default options,
+ * the blocking {@code execute} for sequential calls, and {@code executeAsync} for the pipeline.
+ */
+final class Qmp4jTarget implements BenchTarget {
+    private final QmpClient client;
+
+    private Qmp4jTarget(QmpClient client) {
+        this.client = client;
+    }
+
+    /** Connects with default options (its own single I/O thread). */
+    static Qmp4jTarget connect(Path socket) {
+        return new Qmp4jTarget(QmpClient.connect(socket));
+    }
+
+    @Override
+    public String name() {
+        return "qmp4j";
+    }
+
+    @Override
+    public void roundTrip() {
+        check(client.execute("query-status"));
+    }
+
+    @Override
+    public long pipelined(int count, int window) throws Exception {
+        long start = System.nanoTime();
+        new Pipeline(client, count).start(window).get(60, TimeUnit.SECONDS);
+        return System.nanoTime() - start;
+    }
+
+    private static void check(JsonNode status) {
+        if (status == null || !status.isObject()) {
+            throw new IllegalStateException("query-status returned " + status);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /**
+     * {@code window} chains of {@code executeAsync}: each completion (on the I/O thread) sends
+     * the next command right there, without blocking, so {@code window} commands stay in flight,
+     * as in the plain client's loop. Counters are touched only by the thread that completes a
+     * reply, which is always the connection's one I/O thread after the first sends.
+     */
+    private static final class Pipeline {
+        private final QmpClient client;
+        private final int count;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private int issued;
+        private int completed;
+
+        Pipeline(QmpClient client, int count) {
+            this.client = client;
+            this.count = count;
+        }
+
+        CompletableFuture<Void> start(int window) {
+            synchronized (this) {
+                for (int i = 0; i < Math.min(window, count); i++) {
+                    sendNext();
+                }
+            }
+            return done;
+        }
+
+        private void sendNext() {
+            issued++;
+            client.executeAsync("query-status").whenComplete(this::onReply);
+        }
+
+        private synchronized void onReply(JsonNode status, Throwable failure) {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            try {
+                check(status);
+            } catch (IllegalStateException e) {
+                done.completeExceptionally(e);
+                return;
+            }
+            if (++completed == count) {
+                done.complete(null);
+            } else if (issued < count && !done.isDone()) {
+                sendNext();
+            }
+        }
+    }
+}
