@@ -13,7 +13,7 @@ import java.util.Locale;
  * @param rounds number of rounds; each runs both clients, in alternating order
  */
 record BenchOptions(int warmup, int requests, int pipelined, int window, int rounds) {
-    static final BenchOptions DEFAULTS = new BenchOptions(20_000, 20_000, 40_000, 8, 6);
+    static final BenchOptions DEFAULTS = new BenchOptions(15_000, 8_000, 8_000, 8, 6);
 
     static final String USAGE = """
             usage: QmpBenchmark [--warmup N] [--requests N] [--pipelined N] [--window N] [--rounds N]

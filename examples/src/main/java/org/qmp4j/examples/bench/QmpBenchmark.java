@@ -5,18 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.util.List;
 
 /**
  * Compares qmp4j with a minimal hand-written QMP client ({@link PlainQmpClient}) against one
  * {@code qemu-system-x86_64 -machine none} that it starts itself, with one QMP socket per client.
  *
- * <p>Two figures per client: the latency of sequential {@code query-status} round trips (p50 and
+ * <p>Figures per client: the latency of sequential {@code query-status} round trips (p50 and
  * p99) and the throughput of {@code query-status} with a fixed number of commands in flight.
  * Both clients are warmed up first; then each round measures both, alternating which one goes
  * first (plain-qmp4j, qmp4j-plain, ...) so that drift of the machine hits both alike. Only one
  * client is busy at a time. The verdict: qmp4j's median latency at most 5% above the plain
- * client's, and its throughput at least 95% of it.
+ * client's, and its throughput at least 95% of it. For diagnosis, each round also measures
+ * qmp4j's sequential latency with every next command sent from the previous one's completion
+ * callback (no caller thread involved), and the JVM's CPU time per command.
  *
  * <p>Exit status: 0 PASS, 1 FAIL, 2 the benchmark could not run. Run it with
  * {@code scripts/bench.sh [--warmup N] [--requests N] [--pipelined N] [--window N] [--rounds N]}.
@@ -62,53 +63,54 @@ public final class QmpBenchmark {
              PlainQmpClient plain = PlainQmpClient.connect(qemu.plainSocket());
              Qmp4jTarget qmp4j = Qmp4jTarget.connect(qemu.qmp4jSocket())) {
             report.environment(options, qemuVersion(plain.greeting()));
-            List<BenchTarget> clients = List.of(plain, qmp4j);
-            warmUp(clients);
-            Samples plainSamples = new Samples();
-            Samples qmp4jSamples = new Samples();
+            warmUp(plain);
+            warmUp(qmp4j);
+            Results results = new Results();
             report.roundHeader();
             for (int round = 0; round < options.rounds(); round++) {
                 boolean plainFirst = round % 2 == 0;
                 BenchTarget first = plainFirst ? plain : qmp4j;
                 BenchTarget second = plainFirst ? qmp4j : plain;
-                Samples firstSamples = plainFirst ? plainSamples : qmp4jSamples;
-                Samples secondSamples = plainFirst ? qmp4jSamples : plainSamples;
-                measureLatency(first, firstSamples);
-                measureLatency(second, secondSamples);
-                measureThroughput(first, firstSamples);
-                measureThroughput(second, secondSamples);
-                report.round(round, plain.name(), plainSamples);
-                report.round(round, qmp4j.name(), qmp4jSamples);
+                measureLatency(first, results.latency(first));
+                measureLatency(second, results.latency(second));
+                measureChained(qmp4j, results.qmp4jChained);
+                measureThroughput(first, results.throughput(first));
+                measureThroughput(second, results.throughput(second));
+                report.round(round, results);
             }
-            return report.summary(options, plainSamples, qmp4jSamples);
+            return report.summary(options, results);
         }
     }
 
-    private void warmUp(List<BenchTarget> clients) throws Exception {
+    private void warmUp(BenchTarget client) throws Exception {
         if (options.warmup() == 0) {
             return;
         }
-        out.printf("warming up: %d sequential and %d pipelined commands per client...%n%n",
+        out.printf("warming up %s: %d sequential and %d pipelined commands%n", client.name(),
                 options.warmup(), options.warmup());
-        for (BenchTarget client : clients) {
-            latencies(client, options.warmup());
-            client.pipelined(options.warmup(), options.window());
-        }
+        latencies(client, options.warmup());
+        client.pipelined(options.warmup(), options.window());
     }
 
-    private void measureLatency(BenchTarget client, Samples samples) throws Exception {
+    private void measureLatency(BenchTarget client, LatencyFigure figure) throws Exception {
         quiesce();
         long cpu = CPU.getProcessCpuTime();
         long[] nanos = latencies(client, options.requests());
-        samples.addLatencies(nanos, (CPU.getProcessCpuTime() - cpu) / 1000.0 / options.requests());
+        figure.add(nanos, cpuMicrosPerCommand(cpu, options.requests()));
     }
 
-    private void measureThroughput(BenchTarget client, Samples samples) throws Exception {
+    private void measureChained(Qmp4jTarget client, LatencyFigure figure) throws Exception {
+        quiesce();
+        long cpu = CPU.getProcessCpuTime();
+        long[] nanos = client.chainedLatencies(options.requests());
+        figure.add(nanos, cpuMicrosPerCommand(cpu, options.requests()));
+    }
+
+    private void measureThroughput(BenchTarget client, ThroughputFigure figure) throws Exception {
         quiesce();
         long cpu = CPU.getProcessCpuTime();
         long nanos = client.pipelined(options.pipelined(), options.window());
-        samples.addThroughput(options.pipelined() * 1e9 / nanos,
-                (CPU.getProcessCpuTime() - cpu) / 1000.0 / options.pipelined());
+        figure.add(options.pipelined() * 1e9 / nanos, cpuMicrosPerCommand(cpu, options.pipelined()));
     }
 
     /** Sequential round trips; each sample in nanoseconds. */
@@ -120,6 +122,10 @@ public final class QmpBenchmark {
             nanos[i] = System.nanoTime() - start;
         }
         return nanos;
+    }
+
+    private static double cpuMicrosPerCommand(long cpuNanosBefore, int commands) {
+        return (CPU.getProcessCpuTime() - cpuNanosBefore) / 1000.0 / commands;
     }
 
     /** Collects the previous segment's garbage now, so that each client pays only for its own. */
