@@ -66,6 +66,8 @@ final class Report {
                 "(reported only)");
         latencyRow("latency p50, qmp4j-cb (µs)", r.plainLatency, r.qmp4jChained, 50, "(diagnostic)");
         latencyRow("latency p99, qmp4j-cb (µs)", r.plainLatency, r.qmp4jChained, 99, "(diagnostic)");
+        row("JVM CPU per cmd, qmp4j-cb (µs)", r.plainLatency.medianCpu(), r.qmp4jChained.medianCpu(), "%.1f",
+                "(diagnostic)");
         out.printf("qmp4j-cb: qmp4j sending each next command from the previous one's completion callback on its"
                 + " I/O thread,%n          i.e. without the caller-thread hand-offs of a blocking execute().%n");
 
