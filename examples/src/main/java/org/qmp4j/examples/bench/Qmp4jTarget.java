@@ -35,7 +35,7 @@ final class Qmp4jTarget implements BenchTarget {
     @Override
     public long pipelined(int count, int window) throws Exception {
         long start = System.nanoTime();
-        new Pipeline(client, count).start(window).get(60, TimeUnit.SECONDS);
+        new Pipeline(client, count).start(window).get(deadlineSeconds(count), TimeUnit.SECONDS);
         return System.nanoTime() - start;
     }
 
@@ -47,7 +47,12 @@ final class Qmp4jTarget implements BenchTarget {
      * Returns each round trip's nanoseconds.
      */
     long[] chainedLatencies(int count) throws Exception {
-        return new Chain(client, count).start().get(60, TimeUnit.SECONDS);
+        return new Chain(client, count).start().get(deadlineSeconds(count), TimeUnit.SECONDS);
+    }
+
+    /** A generous bound for {@code count} commands (QEMU answers a few thousand per second). */
+    private static long deadlineSeconds(int count) {
+        return 60 + count / 100;
     }
 
     private static void check(JsonNode status) {
