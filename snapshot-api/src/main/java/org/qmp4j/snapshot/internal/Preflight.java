@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.qmp4j.qmp.CommandException;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpSchema;
 import org.qmp4j.qmp.StatusInfo;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.ChainLayer;
@@ -24,6 +25,8 @@ import org.qmp4j.snapshot.SnapshotRequest;
  */
 final class Preflight {
     private static final Set<String> SNAPSHOTTABLE_STATES = Set.of("running", "paused", "prelaunch");
+    private static final List<String> REQUIRED_COMMANDS = List.of("blockdev-add", "blockdev-create", "blockdev-del",
+            "transaction", "query-jobs", "job-dismiss", "query-named-block-nodes");
     private static final Set<String> IDLE_MIGRATION = Set.of("none", "completed", "failed", "cancelled");
 
     private final QmpClient qmp;
@@ -43,6 +46,7 @@ final class Preflight {
             throw refuse("snapshot name '" + request.name() + "' is not safe in a file name (letters, digits, "
                     + "'.', '_', '-'; not starting with '.')");
         }
+        checkQemuCanDoIt();
         StatusInfo status = qmp.queryStatus();
         if (!SNAPSHOTTABLE_STATES.contains(status.status())) {
             throw refuse("the VM is in state '" + status.status() + "'");
@@ -70,6 +74,19 @@ final class Preflight {
             throw refuse("no disk to snapshot");
         }
         return new Result(status, plans);
+    }
+
+    /** Asks the schema, not the version: distributions backport, and newer QEMU renames. */
+    private void checkQemuCanDoIt() {
+        QmpSchema schema = qmp.schema();
+        for (String command : REQUIRED_COMMANDS) {
+            if (!schema.hasCommand(command)) {
+                throw refuse("this QEMU has no '" + command + "' command");
+            }
+        }
+        if (!schema.argumentValues("transaction", "actions.type").contains("blockdev-snapshot")) {
+            throw refuse("this QEMU's transaction has no blockdev-snapshot action");
+        }
     }
 
     private void checkNoJobs() {
