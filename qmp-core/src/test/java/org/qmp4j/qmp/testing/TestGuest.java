@@ -20,6 +20,8 @@ import org.qmp4j.qmp.QmpOptions;
  * made; disk images the caller gave ({@link Builder#diskImages(List)}) belong to the caller and stay.
  *
  * <p>Inside the guest, disk {@code i} is {@code /dev/vd<a+i>} mounted at {@code /mnt/vd<a+i>}.
+ * With {@code -incoming} among the extra arguments, the guest is restored from a saved state
+ * instead of booting, and is ready once loaded and resumed.
  * Each disk is attached with {@code -blockdev}: format node {@code disk<i>} on file node
  * {@code disk<i>-file}, device {@code vd<i>}.
  */
@@ -201,10 +203,25 @@ public final class TestGuest implements AutoCloseable {
 
     private void awaitReady() {
         long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
-        Path console = dir.resolve("console.log");
-        while (!readQuietly(console).contains(READY_MARKER)) {
-            checkAlive(deadline, "the guest to boot");
-            sleep(100);
+        if (options.extraArgs().contains("-incoming")) {
+            // Restored from a saved state: it does not boot (no console marker). A state saved from
+            // a paused VM loads paused: resume it once loaded.
+            String status;
+            while ((status = status()).equals("inmigrate")) {
+                checkAlive(deadline, "the saved state to load");
+                sleep(100);
+            }
+            try (QmpClient qmp = QmpClient.connect(QmpOptions.unix(qmpSocket()))) {
+                if (!status.equals("running")) {
+                    qmp.execute("cont");
+                }
+            }
+        } else {
+            Path console = dir.resolve("console.log");
+            while (!readQuietly(console).contains(READY_MARKER)) {
+                checkAlive(deadline, "the guest to boot");
+                sleep(100);
+            }
         }
         if (options.agent()) {
             while (!agentChannelOpen()) {
@@ -220,6 +237,12 @@ public final class TestGuest implements AutoCloseable {
         }
         if (System.nanoTime() > deadline) {
             throw new IllegalStateException("timed out after " + BOOT_TIMEOUT.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    private String status() {
+        try (QmpClient qmp = QmpClient.connect(QmpOptions.unix(qmpSocket()))) {
+            return qmp.queryStatus().status();
         }
     }
 
