@@ -5,18 +5,26 @@ import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.DiskChain;
 
-/** Reads the VM's disks and backing chains from {@code query-block} and {@code query-named-block-nodes}. */
+/**
+ * Reads the VM's disks and backing chains from {@code query-block} and
+ * {@code query-named-block-nodes}, and node links from {@code x-debug-query-block-graph} where
+ * the schema has it (matching nodes by file name where it does not).
+ */
 public final class BlockDiscovery {
     private BlockDiscovery() {
     }
 
-    /** Every block device with its active node (PLACEHOLDER: being written). */
+    /**
+     * Every block device of {@code query-block}, in its order, including drives without a medium
+     * (their image, node and format are {@code null}). Block nodes that no device uses (added with
+     * {@code blockdev-add} only) are not disks and are not listed.
+     */
     public static List<BlockDisk> disks(QmpClient qmp) {
-        throw new UnsupportedOperationException("BlockDiscovery.disks: not written yet");
+        return BlockState.read(qmp, false).disks();
     }
 
-    /** Every disk's chain (PLACEHOLDER: being written). */
+    /** Every disk's backing chain, active image first; a drive without a medium has no layers. */
     public static List<DiskChain> chains(QmpClient qmp) {
-        throw new UnsupportedOperationException("BlockDiscovery.chains: not written yet");
+        return BlockState.read(qmp, true).chains();
     }
 }
