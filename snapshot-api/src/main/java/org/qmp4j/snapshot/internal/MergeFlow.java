@@ -64,6 +64,9 @@ public final class MergeFlow {
         refuseUnmergeable(before, disk, chain);
         ChainLayer top = chain.layers().get(0);
         ChainLayer base = chain.layers().get(1);
+        if (base.node() == null && !qmp.schema().hasArgument("block-commit", "base")) {
+            throw refused("cannot tell which node of disk " + disk.displayName() + " is " + base.image());
+        }
         String jobId = JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
         LOG.info("merging disk {}: {} ({}) into {} ({}), job {}", disk.displayName(), top.node(), top.image(),
                 base.node(), base.image(), jobId);
@@ -88,7 +91,7 @@ public final class MergeFlow {
     private static void checkSupport(QmpSchema schema) {
         List<String> missing = new ArrayList<>();
         JOB_COMMANDS.stream().filter(c -> !schema.hasCommand(c)).forEach(missing::add);
-        for (String arg : List.of("job-id", "auto-dismiss")) {
+        for (String arg : List.of("job-id", "auto-dismiss", "base-node")) {
             if (!schema.hasArgument("block-commit", arg)) {
                 missing.add("block-commit " + arg);
             }
@@ -134,6 +137,12 @@ public final class MergeFlow {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("job-id", job.id());
         args.put("device", top.node());
+        // without a base QEMU commits down to the bottom of the chain, not into the next image
+        if (base.node() != null) {
+            args.put("base-node", base.node());
+        } else {
+            args.put("base", base.image().toString());
+        }
         args.put("auto-dismiss", false);
         try {
             qmp.execute("block-commit", args);
