@@ -186,6 +186,35 @@ class MergeIT {
         assertThat(Images.holds(base, TOP_DATA, 0, 300)).isTrue();
     }
 
+    @Test
+    void aCommitJobThatFailsIsReportedDismissedAndEverythingKept() {
+        Path base = Images.qcow2(dir.resolve("base.qcow2"), 64);
+        Path overlay = Images.overlay(base, dir.resolve("overlay.qcow2"));
+        Images.write(overlay, TOP_DATA, 0, 4);
+        // blkdebug under the base fails every data write: the commit job itself fails with EIO
+        String failingBase = "{\"driver\":\"qcow2\",\"node-name\":\"b\",\"file\":{\"driver\":\"blkdebug\","
+                + "\"node-name\":\"b-dbg\",\"inject-error\":[{\"event\":\"write_aio\",\"errno\":5}],"
+                + "\"image\":{\"driver\":\"file\",\"filename\":\"" + base + "\",\"node-name\":\"b-f\"}}}";
+        List<MergeProgress> progress = Collections.synchronizedList(new ArrayList<>());
+        try (Vm vm = Vm.stoppedQ35("-blockdev", failingBase,
+                "-blockdev", "driver=file,filename=" + overlay + ",node-name=o-f",
+                "-blockdev", "driver=qcow2,file=o-f,node-name=o,backing=b",
+                "-device", "virtio-blk-pci,drive=o,id=vd0")) {
+            assertThatThrownBy(() -> vm.snapshots().merge(MergeRequest.builder("vd0").progress(progress::add).build()))
+                    .isInstanceOf(MergeFailedException.class)
+                    .hasMessageContaining("merge of disk vd0 failed: the commit job failed: Input/output error; dismissed")
+                    .hasMessageContaining("the disk still writes to o (" + overlay + "), every file kept");
+
+            assertThat(vm.qmp.execute("query-jobs")).isEmpty();
+            assertThat(progress).extracting(MergeProgress::status).contains("aborting", "concluded").doesNotContain("ready");
+            assertThat(vm.snapshots().disks().get(0).node()).isEqualTo("o");
+            assertThat(ManualOverlay.exists(vm.qmp, "o")).isTrue();
+            assertThat(ManualOverlay.exists(vm.qmp, "o-f")).isTrue();
+        }
+        assertThat(overlay).exists();
+        assertThat(Images.holds(overlay, TOP_DATA, 0, 4)).isTrue();
+    }
+
     /** {@code -blockdev} chain: base node {@code b} on {@code b-f}, overlay {@code o} on {@code o-f}, device vd0. */
     static String[] blockdevChain(Path base, Path overlay) {
         return new String[] {

@@ -17,8 +17,8 @@ record BlockNodeInfo(@JsonProperty("node-name") String nodeName, String drv, boo
                      @JsonProperty("backing_file_depth") int backingFileDepth,
                      @JsonProperty("backing_file") String backingFile, ImageInfo image) {
 
-    /** The image's file name, {@code null} when the node reports no image. */
+    /** The image's (plain) file name, {@code null} when the node reports no image. */
     String filename() {
-        return image == null ? null : image.filename();
+        return image == null ? null : image.path();
     }
 }

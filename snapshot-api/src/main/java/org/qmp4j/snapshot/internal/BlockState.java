@@ -98,7 +98,7 @@ final class BlockState {
                     top == null ? null : top.drv(), 0, 0, top != null && top.ro(), info.removable(), 0);
         }
         ImageInfo image = top.image();
-        return new BlockDisk(device, qdev, top.nodeName(), Path.of(image.filename()), top.drv(),
+        return new BlockDisk(device, qdev, top.nodeName(), Path.of(image.path()), top.drv(),
                 image.virtualSize(), clusterSize(top), top.ro(), info.removable(), top.backingFileDepth());
     }
 
@@ -158,7 +158,7 @@ final class BlockState {
             if (node == null) {
                 node = i == 0 && isLayer(top.nodeName(), image) ? top.nodeName() : matchByFile(image, below);
             }
-            layers.add(new ChainLayer(node, Path.of(image.filename()), image.format()));
+            layers.add(new ChainLayer(node, Path.of(image.path()), image.format()));
             cursor = node == null || graph == null ? null : graph.child(node, "backing").orElse(null);
         }
         return layers;
@@ -180,7 +180,7 @@ final class BlockState {
     /** Whether node {@code name} is the format node of {@code image} (not its protocol node). */
     private boolean isLayer(String name, ImageInfo image) {
         BlockNodeInfo n = nodes.get(name);
-        return n != null && Objects.equals(n.filename(), image.filename()) && Objects.equals(n.drv(), image.format());
+        return n != null && Objects.equals(n.filename(), image.path()) && Objects.equals(n.drv(), image.format());
     }
 
     /**
@@ -190,8 +190,8 @@ final class BlockState {
     private String matchByFile(ImageInfo image, ImageInfo below) {
         List<BlockNodeInfo> candidates = nodes.values().stream().filter(n -> isLayer(n.nodeName(), image)).toList();
         if (candidates.size() > 1) {
-            String backing = below == null ? null : below.filename();
-            candidates = candidates.stream().filter(n -> Objects.equals(n.backingFile(), backing)).toList();
+            String backing = below == null ? null : below.path();
+            candidates = candidates.stream().filter(n -> Objects.equals(ImageInfo.plain(n.backingFile()), backing)).toList();
         }
         return candidates.size() == 1 ? candidates.get(0).nodeName() : null;
     }

@@ -88,7 +88,7 @@ final class JobWatcher implements AutoCloseable {
                 throw new DeadlineException(jobId, wanted, status);
             }
             if (now - nextPoll >= 0) {
-                refresh();
+                query();
                 nextPoll = now + POLL_INTERVAL.toNanos();
                 continue;
             }
@@ -103,14 +103,21 @@ final class JobWatcher implements AutoCloseable {
         return status.equals(CONCLUDED) || status.equals(GONE);
     }
 
+    /** Work done as last seen (bytes copied, for a commit). */
+    long current() {
+        return current;
+    }
+
     /** The job's {@code query-jobs} entry now, if it still exists; updates status and progress. */
     Optional<JobInfo> query() {
         JobInfo[] jobs = Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
         for (JobInfo job : jobs) {
             if (jobId.equals(job.id())) {
+                update(job.status(), job.currentProgress(), job.totalProgress());
                 return Optional.of(job);
             }
         }
+        update(GONE, current, total);
         return Optional.empty();
     }
 
@@ -118,15 +125,6 @@ final class JobWatcher implements AutoCloseable {
     void dismiss() {
         qmp.execute("job-dismiss", Map.of("id", jobId));
         update(GONE, current, total);
-    }
-
-    private void refresh() {
-        Optional<JobInfo> job = query();
-        if (job.isPresent()) {
-            update(job.get().status(), job.get().currentProgress(), job.get().totalProgress());
-        } else {
-            update(GONE, current, total);
-        }
     }
 
     private void onEvent(QmpEvent event) {

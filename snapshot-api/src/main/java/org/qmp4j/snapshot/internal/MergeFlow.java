@@ -167,7 +167,8 @@ public final class MergeFlow {
                 job.await(JobWatcher.CONCLUDED, deadline);
             }
         } catch (JobWatcher.DeadlineException e) {
-            abandon(job, disk, top, base, "timed out after " + request.timeout() + " while the job was " + e.status(), e);
+            String when = e.status().equals("unknown") ? "right after it started" : "while the job was " + e.status();
+            abandon(job, disk, top, base, "timed out after " + request.timeout() + " " + when, e);
             return;
         } catch (ConnectionClosedException e) {
             throw lost(job, top, e);
@@ -184,7 +185,7 @@ public final class MergeFlow {
         }
         String what = error != null ? "the commit job failed: " + error
                 : "the commit job ended as " + info.map(JobInfo::status).orElse("gone") + " without switching the disk";
-        throw failed(disk, top, what + "; " + dismissed, null);
+        throw failed(job, disk, top, base, what + "; " + dismissed, null);
     }
 
     /**
@@ -200,7 +201,7 @@ public final class MergeFlow {
             LOG.warn("job {} completed the merge before the cancel took effect: keeping the result", job.id());
             return;
         }
-        throw failed(disk, top, what + "; " + end.note(), cause);
+        throw failed(job, disk, top, base, what + "; " + end.note(), cause);
     }
 
     /** How a cancelled job ended: whether it is over, and what to tell the caller. */
@@ -317,9 +318,14 @@ public final class MergeFlow {
         return new MergeFailedException("merge refused, nothing changed: " + why, cause);
     }
 
-    private static MergeFailedException failed(BlockDisk disk, ChainLayer top, String what, Throwable cause) {
+    private static MergeFailedException failed(JobWatcher job, BlockDisk disk, ChainLayer top, ChainLayer base,
+                                               String what, Throwable cause) {
+        // a commit writes into the base as it goes, and a cancel does not undo that
+        String copied = job.current() <= 0 ? ""
+                : "; " + job.current() + " bytes of the overlay were already copied into " + base.image()
+                        + ", which is now consistent only beneath the overlay";
         return new MergeFailedException("merge of disk " + disk.displayName() + " failed: " + what
-                + "; the disk still writes to " + top.node() + " (" + top.image() + "), every file kept", cause);
+                + "; the disk still writes to " + top.node() + " (" + top.image() + "), every file kept" + copied, cause);
     }
 
     private static MergeFailedException lost(JobWatcher job, ChainLayer top, Throwable cause) {
