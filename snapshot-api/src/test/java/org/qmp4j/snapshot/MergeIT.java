@@ -119,6 +119,24 @@ class MergeIT {
     }
 
     @Test
+    void refusesAnEmptyDriveAndAReadOnlyDisk() {
+        Path base = Images.qcow2(dir.resolve("base.qcow2"), 16);
+        Path overlay = Images.overlay(base, dir.resolve("overlay.qcow2"));
+        try (Vm vm = Vm.stoppedQ35("-device", "ide-cd,id=cd0,bus=ide.0",
+                "-drive", "if=none,id=ro0,file=" + overlay + ",format=qcow2,readonly=on",
+                "-device", "virtio-blk-pci,drive=ro0,id=vdro")) {
+            JsonNode before = blockState(vm.qmp);
+            assertThatThrownBy(() -> vm.snapshots().merge(MergeRequest.builder("cd0").build()))
+                    .isInstanceOf(MergeFailedException.class)
+                    .hasMessage("merge refused, nothing changed: disk cd0 has no medium: nothing to merge");
+            assertThatThrownBy(() -> vm.snapshots().merge(MergeRequest.builder("ro0").build()))
+                    .isInstanceOf(MergeFailedException.class)
+                    .hasMessage("merge refused, nothing changed: disk ro0 is read-only");
+            assertThat(blockState(vm.qmp)).isEqualTo(before);
+        }
+    }
+
+    @Test
     void refusesAnUnknownDiskAndListsTheDisks() {
         Path base = Images.qcow2(dir.resolve("base.qcow2"), 16);
         Path overlay = Images.overlay(base, dir.resolve("overlay.qcow2"));

@@ -26,6 +26,8 @@ final class JobWatcher implements AutoCloseable {
     static final String EVENT = "JOB_STATUS_CHANGE";
     static final String READY = "ready";
     static final String CONCLUDED = "concluded";
+    /** The status before the first event or poll. */
+    static final String UNKNOWN = "unknown";
     /** The status of a job that is gone (dismissed). */
     static final String GONE = "null";
     /** How often progress is read while waiting. */
@@ -51,7 +53,7 @@ final class JobWatcher implements AutoCloseable {
     private final String jobId;
     private final Consumer<MergeProgress> listener;
     private final EventSubscription events;
-    private String status = "unknown";
+    private String status = UNKNOWN;
     private long current;
     private long total;
     private MergeProgress reported;
@@ -68,7 +70,7 @@ final class JobWatcher implements AutoCloseable {
         return jobId;
     }
 
-    /** The last status seen ({@code unknown} before any). */
+    /** The last status seen ({@link #UNKNOWN} before any). */
     String status() {
         return status;
     }

@@ -1,25 +1,15 @@
 package org.qmp4j.snapshot.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import org.qmp4j.qmp.CommandException;
 import org.qmp4j.qmp.ConnectionClosedException;
 import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.QmpSchema;
 import org.qmp4j.snapshot.BlockDisk;
-import org.qmp4j.snapshot.ChainLayer;
-import org.qmp4j.snapshot.DiskChain;
 import org.qmp4j.snapshot.MergeFailedException;
 import org.qmp4j.snapshot.MergeRequest;
 import org.qmp4j.snapshot.MergeResult;
@@ -28,13 +18,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Merge ("delete snapshot") on a running VM: an active {@code block-commit} of the disk's top
- * overlay into its backing image. Subscribes to the job's status before starting it, waits for
- * {@code ready}, {@code job-complete}, waits for {@code concluded}, reads the job's error,
- * {@code job-dismiss}, then removes the overlay's nodes (and its file, when asked).
+ * overlay into the image right below it. Subscribes to the job's status before starting it,
+ * waits for {@code ready}, {@code job-complete}, waits for {@code concluded}, reads the job's
+ * error, {@code job-dismiss}, then removes the overlay's nodes (and its file, when asked).
  *
- * <p>On a failure or timeout the job is cancelled and dismissed, every file is kept, and a
- * {@link MergeFailedException} says what happened; the disk goes on writing to its overlay.
- * A disk that cannot be merged is refused before anything is changed.
+ * <p>On a failure or timeout the job is cancelled, waited for and dismissed, every file is kept,
+ * and a {@link MergeFailedException} says what happened; the disk goes on writing to its overlay.
+ * A disk that cannot be merged is refused before anything is changed ({@link MergePlan}).
  */
 public final class MergeFlow {
     private static final Logger LOG = LoggerFactory.getLogger(MergeFlow.class);
@@ -43,7 +33,6 @@ public final class MergeFlow {
     /** Longer timeouts are taken as "no limit" (and keep nanoTime arithmetic away from overflow). */
     private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
     private static final String JOB_PREFIX = "q4j-commit-";
-    private static final List<String> JOB_COMMANDS = List.of("query-jobs", "job-complete", "job-cancel", "job-dismiss");
 
     private final QmpClient qmp;
     private final MergeRequest request;
@@ -57,91 +46,35 @@ public final class MergeFlow {
     public MergeResult run() {
         long started = System.nanoTime();
         long deadline = started + min(request.timeout(), MAX_TIMEOUT).toNanos();
-        checkSupport(qmp.schema());
-        BlockState before = BlockState.read(qmp, true);
-        BlockDisk disk = findDisk(before);
-        DiskChain chain = before.chain(disk);
-        refuseUnmergeable(before, disk, chain);
-        ChainLayer top = chain.layers().get(0);
-        ChainLayer base = chain.layers().get(1);
-        if (base.node() == null && !qmp.schema().hasArgument("block-commit", "base")) {
-            throw refused("cannot tell which node of disk " + disk.displayName() + " is " + base.image());
-        }
+        MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
         String jobId = JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
-        LOG.info("merging disk {}: {} ({}) into {} ({}), job {}", disk.displayName(), top.node(), top.image(),
-                base.node(), base.image(), jobId);
+        LOG.info("merging disk {}: {} ({}) into {} ({}), job {}", plan.name(), plan.top().node(), plan.top().image(),
+                plan.base().node(), plan.base().image(), jobId);
 
+        // subscribed before block-commit: no status change can be missed
         try (JobWatcher job = new JobWatcher(qmp, jobId, request.progress())) {
-            if (startCommit(job, disk, top, base)) {
-                commit(job, deadline, disk, top, base);
+            if (start(job, plan)) {
+                drive(job, plan, deadline);
             }
         }
-        BlockDisk now = BlockState.read(qmp, false).sameDevice(disk)
-                .orElseThrow(() -> new MergeFailedException("disk " + disk.displayName()
-                        + " disappeared during the merge; overlay " + top.image() + " kept", null));
-        boolean nodesGone = removeNodes(top);
-        boolean deleted = request.deleteOverlay() && nodesGone && deleteFile(top.image());
+        BlockDisk now = currentDisk(plan).orElseThrow(() -> new MergeFailedException("disk " + plan.name()
+                + " disappeared during the merge; overlay " + plan.top().image() + " kept", null));
+        boolean deleted = new OverlayRemoval(qmp).remove(plan.top(), request.deleteOverlay());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        LOG.info("merged disk {} in {}: now on {} ({})", disk.displayName(), took, now.node(), now.image());
-        return new MergeResult(now, top.node(), top.image(), deleted, took);
+        LOG.info("merged disk {} in {}: now on {} ({})", plan.name(), took, now.node(), now.image());
+        return new MergeResult(now, plan.top().node(), plan.top().image(), deleted, took);
     }
-
-    // ---- preflight: refuse before anything changes
-
-    private static void checkSupport(QmpSchema schema) {
-        List<String> missing = new ArrayList<>();
-        JOB_COMMANDS.stream().filter(c -> !schema.hasCommand(c)).forEach(missing::add);
-        for (String arg : List.of("job-id", "auto-dismiss", "base-node")) {
-            if (!schema.hasArgument("block-commit", arg)) {
-                missing.add("block-commit " + arg);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw refused("this QEMU lacks " + String.join(", ", missing));
-        }
-    }
-
-    private BlockDisk findDisk(BlockState state) {
-        List<BlockDisk> found = state.matching(request.disk());
-        if (found.size() == 1) {
-            return found.get(0);
-        }
-        String known = describe(found.isEmpty() ? state.disks() : found);
-        throw refused(found.isEmpty()
-                ? "no disk named '" + request.disk() + "'; the disks are: " + known
-                : "'" + request.disk() + "' names several disks: " + known);
-    }
-
-    private static void refuseUnmergeable(BlockState state, BlockDisk disk, DiskChain chain) {
-        String name = "disk " + disk.displayName();
-        if (disk.image() == null || disk.node() == null) {
-            throw refused(name + " has no medium: nothing to merge");
-        }
-        if (disk.backingDepth() < 1 || chain.layers().size() < 2) {
-            throw refused(name + " has no backing image to merge " + disk.image() + " into");
-        }
-        if (disk.readOnly()) {
-            throw refused(name + " is read-only");
-        }
-        List<String> nodes = chain.layers().stream().map(ChainLayer::node).filter(n -> n != null).toList();
-        Set<String> jobs = state.jobsUsing(nodes);
-        if (!jobs.isEmpty()) {
-            throw refused("a block job already runs on " + name + ": " + String.join(", ", jobs));
-        }
-    }
-
-    // ---- the job
 
     /** Starts the job; false only when it could not be confirmed, but the merge happened anyway. */
-    private boolean startCommit(JobWatcher job, BlockDisk disk, ChainLayer top, ChainLayer base) {
+    private boolean start(JobWatcher job, MergePlan plan) {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("job-id", job.id());
-        args.put("device", top.node());
+        args.put("device", plan.top().node());
         // without a base QEMU commits down to the bottom of the chain, not into the next image
-        if (base.node() != null) {
-            args.put("base-node", base.node());
+        if (plan.base().node() != null) {
+            args.put("base-node", plan.base().node());
         } else {
-            args.put("base", base.image().toString());
+            args.put("base", plan.base().image().toString());
         }
         args.put("auto-dismiss", false);
         try {
@@ -149,43 +82,44 @@ public final class MergeFlow {
             return true;
         } catch (CommandException e) {
             // QEMU checks before it creates the job: nothing was changed
-            throw refused("QEMU refused block-commit on disk " + disk.displayName() + ": " + e.description(), e);
+            throw MergePlan.refused("QEMU refused block-commit on disk " + plan.name() + ": " + e.description(), e);
         } catch (ConnectionClosedException e) {
-            throw lost(job, top, e);
+            throw lost(job, plan, e);
         } catch (Qmp4jException e) {
             // e.g. no reply in time: the job may exist, so end it like any other failure
-            abandon(job, disk, top, base, "block-commit did not answer: " + e.getMessage(), e);
+            abandon(job, plan, "block-commit did not answer: " + e.getMessage(), e);
             return false;
         }
     }
 
-    /** Drives the started job to the end; returns only when the disk now uses the base image. */
-    private void commit(JobWatcher job, long deadline, BlockDisk disk, ChainLayer top, ChainLayer base) {
+    /** Drives the started job to its end; returns only when the disk uses the base image now. */
+    private void drive(JobWatcher job, MergePlan plan, long deadline) {
         try {
             if (job.await(JobWatcher.READY, deadline).equals(JobWatcher.READY)) {
                 qmp.execute("job-complete", Map.of("id", job.id()));
                 job.await(JobWatcher.CONCLUDED, deadline);
             }
         } catch (JobWatcher.DeadlineException e) {
-            String when = e.status().equals("unknown") ? "right after it started" : "while the job was " + e.status();
-            abandon(job, disk, top, base, "timed out after " + request.timeout() + " " + when, e);
+            String when = e.status().equals(JobWatcher.UNKNOWN) ? "right after it started"
+                    : "while the job was " + e.status();
+            abandon(job, plan, "timed out after " + request.timeout() + " " + when, e);
             return;
         } catch (ConnectionClosedException e) {
-            throw lost(job, top, e);
+            throw lost(job, plan, e);
         } catch (Qmp4jException e) {
-            abandon(job, disk, top, base, e.getMessage(), e);
+            abandon(job, plan, e.getMessage(), e);
             return;
         }
         // the job ended by itself: it succeeded only if it has no error and the disk moved
         Optional<JobInfo> info = job.query();
         String error = info.map(JobInfo::error).orElse(null);
         String dismissed = dismiss(job);
-        if (error == null && switchedToBase(disk, top, base)) {
+        if (error == null && switchedToBase(plan)) {
             return;
         }
         String what = error != null ? "the commit job failed: " + error
                 : "the commit job ended as " + info.map(JobInfo::status).orElse("gone") + " without switching the disk";
-        throw failed(job, disk, top, base, what + "; " + dismissed, null);
+        throw failed(job, plan, what + "; " + dismissed, null);
     }
 
     /**
@@ -193,15 +127,14 @@ public final class MergeFlow {
      * only if the job had completed the merge anyway (a cancel that came too late: the disk uses
      * the base image now); otherwise throws the failure.
      */
-    private void abandon(JobWatcher job, BlockDisk disk, ChainLayer top, ChainLayer base, String what,
-                         Exception cause) {
-        LOG.warn("merge of disk {} failed ({}), cancelling job {}", disk.displayName(), what, job.id());
+    private void abandon(JobWatcher job, MergePlan plan, String what, Exception cause) {
+        LOG.warn("merge of disk {} failed ({}), cancelling job {}", plan.name(), what, job.id());
         Ending end = cancel(job);
-        if (end.ended() && switchedToBase(disk, top, base)) {
+        if (end.ended() && switchedToBase(plan)) {
             LOG.warn("job {} completed the merge before the cancel took effect: keeping the result", job.id());
             return;
         }
-        throw failed(job, disk, top, base, what + "; " + end.note(), cause);
+        throw failed(job, plan, what + "; " + end.note(), cause);
     }
 
     /** How a cancelled job ended: whether it is over, and what to tell the caller. */
@@ -213,7 +146,7 @@ public final class MergeFlow {
         try {
             qmp.execute("job-cancel", Map.of("id", job.id()));
         } catch (CommandException e) {
-            // already concluded, or never created: find out below
+            // already concluded, or never created: found out below
             LOG.debug("job-cancel {}: {}", job.id(), e.getMessage());
         } catch (Qmp4jException e) {
             return new Ending(false, "could not cancel job " + job.id() + " (" + e.getMessage() + "): it may still run");
@@ -245,92 +178,29 @@ public final class MergeFlow {
         }
     }
 
-    private boolean switchedToBase(BlockDisk disk, ChainLayer top, ChainLayer base) {
-        BlockDisk now = BlockState.read(qmp, false).sameDevice(disk).orElse(null);
-        return now != null && !top.node().equals(now.node()) && base.image().equals(now.image());
+    private Optional<BlockDisk> currentDisk(MergePlan plan) {
+        return BlockState.read(qmp, false).sameDevice(plan.disk());
     }
 
-    // ---- after a successful commit
-
-    /**
-     * Removes the merged overlay's node, then whatever node still has its file open and nothing
-     * above it (its file node, when that was added as a node of its own; QEMU drops implicit
-     * ones by itself). Returns whether no node has the file open any more: only then may it be
-     * deleted.
-     */
-    private boolean removeNodes(ChainLayer top) {
-        delNode(top.node(), BlockState.read(qmp, false));
-        BlockState after = BlockState.read(qmp, true);
-        for (String node : after.nodesOnFile(top.image())) {
-            // without the graph, parents are unknown: QEMU refuses to delete a node in use
-            List<String> parents = after.parents(node);
-            if (parents.isEmpty()) {
-                delNode(node, after);
-            } else {
-                LOG.warn("merged, but node {} on {} is still used by {}", node, top.image(), parents);
-            }
-        }
-        List<String> left = BlockState.read(qmp, false).nodesOnFile(top.image());
-        if (!left.isEmpty()) {
-            LOG.warn("merged, but {} still open in nodes {}: keeping the file", top.image(), left);
-        }
-        return left.isEmpty();
+    /** Whether the disk left the overlay for the base image (the commit's final switch). */
+    private boolean switchedToBase(MergePlan plan) {
+        return currentDisk(plan)
+                .filter(now -> !plan.top().node().equals(now.node()) && plan.base().image().equals(now.image()))
+                .isPresent();
     }
 
-    private boolean delNode(String node, BlockState state) {
-        if (!state.hasNode(node)) {
-            return true;
-        }
-        try {
-            qmp.execute("blockdev-del", Map.of("node-name", node));
-            return true;
-        } catch (CommandException e) {
-            LOG.warn("merged, but could not remove node {}: {}", node, e.getMessage());
-            return false;
-        }
-    }
-
-    private static boolean deleteFile(Path file) {
-        try {
-            return Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("merged, but could not delete overlay {}: {}", file, e.toString());
-            return false;
-        }
-    }
-
-    // ---- messages
-
-    private static String describe(List<BlockDisk> disks) {
-        if (disks.isEmpty()) {
-            return "(none)";
-        }
-        return disks.stream()
-                .map(d -> d.displayName() + (d.image() == null ? " (no medium)" : " (node " + d.node() + ", " + d.image() + ")"))
-                .collect(Collectors.joining(", "));
-    }
-
-    private static MergeFailedException refused(String why) {
-        return refused(why, null);
-    }
-
-    private static MergeFailedException refused(String why, Throwable cause) {
-        return new MergeFailedException("merge refused, nothing changed: " + why, cause);
-    }
-
-    private static MergeFailedException failed(JobWatcher job, BlockDisk disk, ChainLayer top, ChainLayer base,
-                                               String what, Throwable cause) {
+    private static MergeFailedException failed(JobWatcher job, MergePlan plan, String what, Throwable cause) {
         // a commit writes into the base as it goes, and a cancel does not undo that
         String copied = job.current() <= 0 ? ""
-                : "; " + job.current() + " bytes of the overlay were already copied into " + base.image()
+                : "; " + job.current() + " bytes of the overlay were already copied into " + plan.base().image()
                         + ", which is now consistent only beneath the overlay";
-        return new MergeFailedException("merge of disk " + disk.displayName() + " failed: " + what
-                + "; the disk still writes to " + top.node() + " (" + top.image() + "), every file kept" + copied, cause);
+        return new MergeFailedException("merge of disk " + plan.name() + " failed: " + what + "; the disk still writes to "
+                + plan.top().node() + " (" + plan.top().image() + "), every file kept" + copied, cause);
     }
 
-    private static MergeFailedException lost(JobWatcher job, ChainLayer top, Throwable cause) {
-        return new MergeFailedException("lost the QMP connection during the merge of " + top.node() + " ("
-                + top.image() + "): job " + job.id() + " may still run; every file kept", cause);
+    private static MergeFailedException lost(JobWatcher job, MergePlan plan, Throwable cause) {
+        return new MergeFailedException("lost the QMP connection during the merge of disk " + plan.name() + ": job "
+                + job.id() + " may still run; every file kept (overlay " + plan.top().image() + ")", cause);
     }
 
     private static Duration min(Duration a, Duration b) {
