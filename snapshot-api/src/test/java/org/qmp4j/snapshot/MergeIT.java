@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.qmp4j.qmp.ConnectionClosedException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.QmpClient;
 
@@ -231,6 +232,24 @@ class MergeIT {
         }
         assertThat(overlay).exists();
         assertThat(Images.holds(overlay, TOP_DATA, 0, 4)).isTrue();
+    }
+
+    @Test
+    void losingQemuDuringTheMergeSaysTheJobMayStillRun() {
+        Path base = Images.qcow2(dir.resolve("base.qcow2"), 512);
+        Path overlay = Images.overlay(base, dir.resolve("overlay.qcow2"));
+        Images.write(overlay, TOP_DATA, 0, 300);
+        try (Vm vm = Vm.stoppedQ35(blockdevChain(base, overlay))) {
+            // the first progress report comes while the 300 MiB are being copied
+            MergeRequest request = MergeRequest.builder("vd0").progress(p -> vm.qemu.kill()).build();
+            assertThatThrownBy(() -> vm.snapshots().merge(request))
+                    .isInstanceOf(MergeFailedException.class)
+                    .hasMessageMatching("lost the QMP connection during the merge of disk vd0: job q4j-commit-[0-9a-f]{8}"
+                            + " may still run; every file kept \\(overlay " + overlay + "\\)")
+                    .hasCauseInstanceOf(ConnectionClosedException.class);
+        }
+        assertThat(overlay).exists();
+        assertThat(base).exists();
     }
 
     /** {@code -blockdev} chain: base node {@code b} on {@code b-f}, overlay {@code o} on {@code o-f}, device vd0. */
