@@ -40,7 +40,10 @@ public final class MergeRequest {
         return timeout;
     }
 
-    /** Called with progress as the job runs (on an event thread; must not block long). */
+    /**
+     * Called with each change of the job's status or progress (read from its events and by
+     * polling about every 200 ms), on the thread running the merge: it must not block long.
+     */
     public Consumer<MergeProgress> progress() {
         return progress;
     }

@@ -40,7 +40,7 @@ final class BackingUsers {
         Map<Path, List<Path>> users = new LinkedHashMap<>();
         images.forEach(i -> users.put(i, new ArrayList<>()));
         for (Path candidate : candidates(images)) {
-            ImageInfo info;
+            QemuImgInfo info;
             try {
                 info = qemuImg.inspect(candidate);
             } catch (ImageException e) {

@@ -1,13 +1,44 @@
 package org.qmp4j.snapshot.internal;
 
-import java.nio.file.Path;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.qmp4j.qmp.internal.Json;
 
 /**
- * One image as {@code qemu-img info} describes it.
+ * QEMU's {@code ImageInfo}: one image file and, nested, its backing image (only in
+ * {@code query-block}; the flat node list leaves it out).
  *
- * @param image the image file
- * @param format its format, e.g. {@code qcow2}
- * @param backing its backing file, resolved against the image's directory ({@code null} when none)
+ * @param filename the image file name as QEMU reports it (see {@link #path()})
+ * @param format the image's format ({@code qcow2}, {@code raw}, {@code file} for a protocol node)
+ * @param virtualSize the guest-visible size
+ * @param clusterSize the cluster size, {@code null} for formats without clusters
+ * @param backingImage the next image down, {@code null} at the bottom
  */
-public record ImageInfo(Path image, String format, Path backing) {
+record ImageInfo(String filename, String format, @JsonProperty("virtual-size") long virtualSize,
+                 @JsonProperty("cluster-size") Long clusterSize,
+                 @JsonProperty("backing-image") ImageInfo backingImage) {
+    private static final String JSON_PREFIX = "json:";
+
+    /**
+     * The file name, made plain where QEMU could not: when a node's options cannot be written as
+     * a file name (e.g. a backing node given explicitly, on blkdebug), QEMU reports
+     * {@code json:{...,"file":{"driver":"file","filename":"/x"}}}; then this is {@code /x}.
+     */
+    String path() {
+        return plain(filename);
+    }
+
+    static String plain(String filename) {
+        if (filename == null || !filename.startsWith(JSON_PREFIX)) {
+            return filename;
+        }
+        try {
+            JsonNode file = Json.MAPPER.readTree(filename.substring(JSON_PREFIX.length())).path("file");
+            JsonNode name = file.path("filename");
+            return file.path("driver").asText().equals("file") && name.isTextual() ? name.asText() : filename;
+        } catch (JsonProcessingException e) {
+            return filename;
+        }
+    }
 }

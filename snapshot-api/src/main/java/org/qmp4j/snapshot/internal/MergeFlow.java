@@ -1,11 +1,39 @@
 package org.qmp4j.snapshot.internal;
 
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.ConnectionClosedException;
+import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.snapshot.BlockDisk;
+import org.qmp4j.snapshot.MergeFailedException;
 import org.qmp4j.snapshot.MergeRequest;
 import org.qmp4j.snapshot.MergeResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Active block-commit of a disk's top overlay into its backing image (PLACEHOLDER: being written). */
+/**
+ * Merge ("delete snapshot") on a running VM: an active {@code block-commit} of the disk's top
+ * overlay into the image right below it. Subscribes to the job's status before starting it,
+ * waits for {@code ready}, {@code job-complete}, waits for {@code concluded}, reads the job's
+ * error, {@code job-dismiss}, then removes the overlay's nodes (and its file, when asked).
+ *
+ * <p>On a failure or timeout the job is cancelled, waited for and dismissed, every file is kept,
+ * and a {@link MergeFailedException} says what happened; the disk goes on writing to its overlay.
+ * A disk that cannot be merged is refused before anything is changed ({@link MergePlan}).
+ */
 public final class MergeFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(MergeFlow.class);
+    /** How long a cancelled job may take to end (it stops at its next request: normally at once). */
+    static final Duration CANCEL_GRACE = Duration.ofSeconds(60);
+    /** Longer timeouts are taken as "no limit" (and keep nanoTime arithmetic away from overflow). */
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+    private static final String JOB_PREFIX = "q4j-commit-";
+
     private final QmpClient qmp;
     private final MergeRequest request;
 
@@ -14,7 +42,168 @@ public final class MergeFlow {
         this.request = request;
     }
 
+    /** Runs the merge; see the class comment. */
     public MergeResult run() {
-        throw new UnsupportedOperationException("merge: not written yet " + qmp + request);
+        long started = System.nanoTime();
+        long deadline = started + min(request.timeout(), MAX_TIMEOUT).toNanos();
+        MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
+        String jobId = JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
+        LOG.info("merging disk {}: {} ({}) into {} ({}), job {}", plan.name(), plan.top().node(), plan.top().image(),
+                plan.base().node(), plan.base().image(), jobId);
+
+        // subscribed before block-commit: no status change can be missed
+        try (JobWatcher job = new JobWatcher(qmp, jobId, request.progress())) {
+            if (start(job, plan)) {
+                drive(job, plan, deadline);
+            }
+        }
+        BlockDisk now = currentDisk(plan).orElseThrow(() -> new MergeFailedException("disk " + plan.name()
+                + " disappeared during the merge; overlay " + plan.top().image() + " kept", null));
+        boolean deleted = new OverlayRemoval(qmp).remove(plan.top(), request.deleteOverlay());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        LOG.info("merged disk {} in {}: now on {} ({})", plan.name(), took, now.node(), now.image());
+        return new MergeResult(now, plan.top().node(), plan.top().image(), deleted, took);
+    }
+
+    /** Starts the job; false only when it could not be confirmed, but the merge happened anyway. */
+    private boolean start(JobWatcher job, MergePlan plan) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("job-id", job.id());
+        args.put("device", plan.top().node());
+        // without a base QEMU commits down to the bottom of the chain, not into the next image
+        if (plan.base().node() != null) {
+            args.put("base-node", plan.base().node());
+        } else {
+            args.put("base", plan.base().image().toString());
+        }
+        args.put("auto-dismiss", false);
+        try {
+            qmp.execute("block-commit", args);
+            return true;
+        } catch (CommandException e) {
+            // QEMU checks before it creates the job: nothing was changed
+            throw MergePlan.refused("QEMU refused block-commit on disk " + plan.name() + ": " + e.description(), e);
+        } catch (ConnectionClosedException e) {
+            throw lost(job, plan, e);
+        } catch (Qmp4jException e) {
+            // e.g. no reply in time: the job may exist, so end it like any other failure
+            abandon(job, plan, "block-commit did not answer: " + e.getMessage(), e);
+            return false;
+        }
+    }
+
+    /** Drives the started job to its end; returns only when the disk uses the base image now. */
+    private void drive(JobWatcher job, MergePlan plan, long deadline) {
+        try {
+            if (job.await(JobWatcher.READY, deadline).equals(JobWatcher.READY)) {
+                qmp.execute("job-complete", Map.of("id", job.id()));
+                job.await(JobWatcher.CONCLUDED, deadline);
+            }
+        } catch (JobWatcher.DeadlineException e) {
+            String when = e.status().equals(JobWatcher.UNKNOWN) ? "right after it started"
+                    : "while the job was " + e.status();
+            abandon(job, plan, "timed out after " + request.timeout() + " " + when, e);
+            return;
+        } catch (ConnectionClosedException e) {
+            throw lost(job, plan, e);
+        } catch (Qmp4jException e) {
+            abandon(job, plan, e.getMessage(), e);
+            return;
+        }
+        // the job ended by itself: it succeeded only if it has no error and the disk moved
+        Optional<JobInfo> info = job.query();
+        String error = info.map(JobInfo::error).orElse(null);
+        String dismissed = dismiss(job);
+        if (error == null && switchedToBase(plan)) {
+            return;
+        }
+        String what = error != null ? "the commit job failed: " + error
+                : "the commit job ended as " + info.map(JobInfo::status).orElse("gone") + " without switching the disk";
+        throw failed(job, plan, what + "; " + dismissed, null);
+    }
+
+    /**
+     * Ends a job that must not go on: cancel, wait for it to conclude, dismiss. Returns normally
+     * only if the job had completed the merge anyway (a cancel that came too late: the disk uses
+     * the base image now); otherwise throws the failure.
+     */
+    private void abandon(JobWatcher job, MergePlan plan, String what, Exception cause) {
+        LOG.warn("merge of disk {} failed ({}), cancelling job {}", plan.name(), what, job.id());
+        Ending end = cancel(job);
+        if (end.ended() && switchedToBase(plan)) {
+            LOG.warn("job {} completed the merge before the cancel took effect: keeping the result", job.id());
+            return;
+        }
+        throw failed(job, plan, what + "; " + end.note(), cause);
+    }
+
+    /** How a cancelled job ended: whether it is over, and what to tell the caller. */
+    private record Ending(boolean ended, String note) {
+    }
+
+    /** {@code job-cancel}, wait for {@code concluded}, {@code job-dismiss}. */
+    private Ending cancel(JobWatcher job) {
+        try {
+            qmp.execute("job-cancel", Map.of("id", job.id()));
+        } catch (CommandException e) {
+            // already concluded, or never created: found out below
+            LOG.debug("job-cancel {}: {}", job.id(), e.getMessage());
+        } catch (Qmp4jException e) {
+            return new Ending(false, "could not cancel job " + job.id() + " (" + e.getMessage() + "): it may still run");
+        }
+        try {
+            job.await(JobWatcher.CONCLUDED, System.nanoTime() + CANCEL_GRACE.toNanos());
+        } catch (JobWatcher.DeadlineException e) {
+            return new Ending(false, "job " + job.id() + " did not end within " + CANCEL_GRACE
+                    + " of job-cancel: it may still run");
+        } catch (Qmp4jException e) {
+            return new Ending(false, "lost track of job " + job.id() + " after job-cancel (" + e.getMessage()
+                    + "): it may still run");
+        }
+        if (job.status().equals(JobWatcher.GONE)) {
+            return new Ending(true, "job " + job.id() + " is gone");
+        }
+        String error = job.query().map(JobInfo::error).orElse(null);
+        String dismissed = dismiss(job);
+        return new Ending(true, "job " + job.id() + (error == null ? " ended without error" : " cancelled (" + error + ")")
+                + " and " + dismissed);
+    }
+
+    private static String dismiss(JobWatcher job) {
+        try {
+            job.dismiss();
+            return "dismissed";
+        } catch (Qmp4jException e) {
+            return "could not be dismissed (" + e.getMessage() + ")";
+        }
+    }
+
+    private Optional<BlockDisk> currentDisk(MergePlan plan) {
+        return BlockState.read(qmp, false).sameDevice(plan.disk());
+    }
+
+    /** Whether the disk left the overlay for the base image (the commit's final switch). */
+    private boolean switchedToBase(MergePlan plan) {
+        return currentDisk(plan)
+                .filter(now -> !plan.top().node().equals(now.node()) && plan.base().image().equals(now.image()))
+                .isPresent();
+    }
+
+    private static MergeFailedException failed(JobWatcher job, MergePlan plan, String what, Throwable cause) {
+        // a commit writes into the base as it goes, and a cancel does not undo that
+        String copied = job.current() <= 0 ? ""
+                : "; " + job.current() + " bytes of the overlay were already copied into " + plan.base().image()
+                        + ", which is now consistent only beneath the overlay";
+        return new MergeFailedException("merge of disk " + plan.name() + " failed: " + what + "; the disk still writes to "
+                + plan.top().node() + " (" + plan.top().image() + "), every file kept" + copied, cause);
+    }
+
+    private static MergeFailedException lost(JobWatcher job, MergePlan plan, Throwable cause) {
+        return new MergeFailedException("lost the QMP connection during the merge of disk " + plan.name() + ": job "
+                + job.id() + " may still run; every file kept (overlay " + plan.top().image() + ")", cause);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

@@ -64,7 +64,7 @@ public final class OfflineSnapshot {
         List<Planned> plan = new ArrayList<>();
         for (Path given : activeImages) {
             Path image = given.toAbsolutePath().normalize();
-            ImageInfo info = qemuImg.inspectNotInUse(image);
+            QemuImgInfo info = qemuImg.inspectNotInUse(image);
             List<ChainLayer> chain = qemuImg.backingChain(image);
             Path bottom = chain.get(chain.size() - 1).image();
             plan.add(new Planned(image, info.format(), ImageNames.snapshotOverlay(image, bottom, name, overlayDir)));

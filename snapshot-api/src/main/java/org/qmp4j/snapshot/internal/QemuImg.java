@@ -41,7 +41,7 @@ public final class QemuImg {
     }
 
     /** {@code image} alone (no backing chain), read with {@code -U} (works on images in use). */
-    public ImageInfo inspect(Path image) {
+    public QemuImgInfo inspect(Path image) {
         return parseInfo(run("info", "--output=json", "-U", absolute(image)), image.toAbsolutePath());
     }
 
@@ -51,7 +51,7 @@ public final class QemuImg {
      *
      * @throws ImageException saying "in use" when a running QEMU holds the image
      */
-    public ImageInfo inspectNotInUse(Path image) {
+    public QemuImgInfo inspectNotInUse(Path image) {
         List<String> command = command("info", "--output=json", absolute(image));
         ProcessRunner.Output out = ProcessRunner.run(command, timeout);
         if (out.exitCode() != 0 && isLockConflict(out.stderr())) {
@@ -95,7 +95,7 @@ public final class QemuImg {
     }
 
     /** Decodes {@code qemu-img info --output=json} of one image. */
-    static ImageInfo parseInfo(String json, Path image) {
+    static QemuImgInfo parseInfo(String json, Path image) {
         JsonNode root = parse(json);
         String format = text(root, "format", json);
         Path backing = null;
@@ -106,7 +106,7 @@ public final class QemuImg {
             Path dir = image.toAbsolutePath().getParent();
             backing = dir.resolve(root.get("backing-filename").asText()).normalize();
         }
-        return new ImageInfo(image, format, backing);
+        return new QemuImgInfo(image, format, backing);
     }
 
     private static JsonNode parse(String json) {

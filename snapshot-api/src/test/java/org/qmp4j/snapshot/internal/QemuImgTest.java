@@ -52,15 +52,15 @@ class QemuImgTest {
 
     @Test
     void infoPrefersTheFullBackingFilename() {
-        ImageInfo info = QemuImg.parseInfo("""
+        QemuImgInfo info = QemuImg.parseInfo("""
                 {"format": "qcow2", "filename": "top.qcow2", "backing-filename": "base.raw",
                  "full-backing-filename": "/elsewhere/base.raw"}""", Path.of("/vm/top.qcow2"));
-        assertThat(info).isEqualTo(new ImageInfo(Path.of("/vm/top.qcow2"), "qcow2", Path.of("/elsewhere/base.raw")));
+        assertThat(info).isEqualTo(new QemuImgInfo(Path.of("/vm/top.qcow2"), "qcow2", Path.of("/elsewhere/base.raw")));
     }
 
     @Test
     void aRelativeBackingFilenameIsRelativeToTheImagesDirectory() {
-        ImageInfo info = QemuImg.parseInfo("""
+        QemuImgInfo info = QemuImg.parseInfo("""
                 {"format": "qcow2", "filename": "top.qcow2", "backing-filename": "../base/b.qcow2"}""",
                 Path.of("/vm/d/top.qcow2"));
         assertThat(info.backing()).isEqualTo(Path.of("/vm/base/b.qcow2"));
@@ -68,7 +68,7 @@ class QemuImgTest {
 
     @Test
     void anImageWithoutBackingHasNone() {
-        ImageInfo info = QemuImg.parseInfo("{\"format\": \"raw\", \"filename\": \"/vm/b.raw\"}", Path.of("/vm/b.raw"));
+        QemuImgInfo info = QemuImg.parseInfo("{\"format\": \"raw\", \"filename\": \"/vm/b.raw\"}", Path.of("/vm/b.raw"));
         assertThat(info.format()).isEqualTo("raw");
         assertThat(info.backing()).isNull();
     }

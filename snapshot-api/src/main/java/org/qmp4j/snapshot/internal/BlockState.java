@@ -1,0 +1,221 @@
+package org.qmp4j.snapshot.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.qmp4j.qmp.CommandException;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpSchema;
+import org.qmp4j.qmp.internal.Json;
+import org.qmp4j.snapshot.BlockDisk;
+import org.qmp4j.snapshot.ChainLayer;
+import org.qmp4j.snapshot.DiskChain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The VM's block layer at one moment: {@code query-block} (the disks), the flat
+ * {@code query-named-block-nodes} list, and the block graph when this QEMU has one. Everything
+ * the snapshot API derives from them (disks, chains, a node's file child, the jobs on a disk) is
+ * computed here from that one reading, so the answers agree with each other.
+ */
+final class BlockState {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockState.class);
+    static final String GRAPH_COMMAND = "x-debug-query-block-graph";
+    /** Filters stacked on a node are few; this only bounds a walk through a broken graph. */
+    private static final int MAX_FILTERS = 8;
+
+    private final List<BlockInfo> devices;
+    private final Map<String, BlockNodeInfo> nodes;
+    private final BlockGraph graph;
+
+    private BlockState(List<BlockInfo> devices, List<BlockNodeInfo> nodes, BlockGraph graph) {
+        this.devices = List.copyOf(devices);
+        Map<String, BlockNodeInfo> byName = new LinkedHashMap<>();
+        nodes.forEach(n -> byName.putIfAbsent(n.nodeName(), n));
+        this.nodes = byName;
+        this.graph = graph;
+    }
+
+    /** Builds the state from the commands' return values; {@code graph} may be {@code null}. */
+    static BlockState of(JsonNode queryBlock, JsonNode namedNodes, JsonNode graph) {
+        return new BlockState(
+                Arrays.asList(Json.convert("query-block", queryBlock, BlockInfo[].class)),
+                Arrays.asList(Json.convert("query-named-block-nodes", namedNodes, BlockNodeInfo[].class)),
+                graph == null ? null : BlockGraph.parse(graph));
+    }
+
+    /** Reads the state now; the graph only when asked for and when this QEMU offers it. */
+    static BlockState read(QmpClient qmp, boolean withGraph) {
+        QmpSchema schema = qmp.schema();
+        JsonNode block = qmp.execute("query-block");
+        // flat: leave out the nested backing images, we only need each node once
+        JsonNode named = schema.hasArgument("query-named-block-nodes", "flat")
+                ? qmp.execute("query-named-block-nodes", Map.of("flat", true))
+                : qmp.execute("query-named-block-nodes");
+        return of(block, named, withGraph ? readGraph(qmp, schema) : null);
+    }
+
+    private static JsonNode readGraph(QmpClient qmp, QmpSchema schema) {
+        if (!schema.hasCommand(GRAPH_COMMAND)) {
+            return null;
+        }
+        try {
+            return qmp.execute(GRAPH_COMMAND);
+        } catch (CommandException e) {
+            // e.g. refused by -compat unstable-input=reject: match by file name instead
+            LOG.debug("{} refused, matching nodes by file name: {}", GRAPH_COMMAND, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Whether links between nodes come from the block graph (exact) rather than file names. */
+    boolean hasGraph() {
+        return graph != null;
+    }
+
+    // ---- disks
+
+    /** Every block device, in {@code query-block} order. */
+    List<BlockDisk> disks() {
+        return devices.stream().map(this::disk).toList();
+    }
+
+    private BlockDisk disk(BlockInfo info) {
+        String device = Objects.requireNonNullElse(info.device(), "");
+        String qdev = Objects.requireNonNullElse(info.qdev(), "");
+        BlockNodeInfo top = info.inserted();
+        if (top == null || top.image() == null) {
+            return new BlockDisk(device, qdev, top == null ? null : top.nodeName(), null,
+                    top == null ? null : top.drv(), 0, 0, top != null && top.ro(), info.removable(), 0);
+        }
+        ImageInfo image = top.image();
+        return new BlockDisk(device, qdev, top.nodeName(), Path.of(image.path()), top.drv(),
+                image.virtualSize(), clusterSize(top), top.ro(), info.removable(), top.backingFileDepth());
+    }
+
+    private long clusterSize(BlockNodeInfo top) {
+        Long size = top.image().clusterSize();
+        if (size == null) {
+            BlockNodeInfo named = nodes.get(top.nodeName());
+            size = named == null || named.image() == null ? null : named.image().clusterSize();
+        }
+        return size == null ? 0 : size;
+    }
+
+    /** The disks that {@code name} names (device name, qdev id or path, node name). */
+    List<BlockDisk> matching(String name) {
+        return disks().stream().filter(d -> d.matches(name)).toList();
+    }
+
+    /** The same device as {@code disk} in this (later) state: by device name, else by qdev. */
+    Optional<BlockDisk> sameDevice(BlockDisk disk) {
+        return disks().stream()
+                .filter(d -> disk.device().isEmpty() ? d.qdev().equals(disk.qdev()) : d.device().equals(disk.device()))
+                .findFirst();
+    }
+
+    // ---- chains
+
+    /** Every disk's chain; a drive without a medium has no layers. */
+    List<DiskChain> chains() {
+        return devices.stream().map(d -> new DiskChain(disk(d), layers(d))).toList();
+    }
+
+    /** The chain of {@code disk}, which must be one of this state's disks. */
+    DiskChain chain(BlockDisk disk) {
+        for (BlockInfo d : devices) {
+            if (disk(d).equals(disk)) {
+                return new DiskChain(disk, layers(d));
+            }
+        }
+        throw new IllegalArgumentException("not a disk of this state: " + disk);
+    }
+
+    private List<ChainLayer> layers(BlockInfo device) {
+        BlockNodeInfo top = device.inserted();
+        if (top == null || top.image() == null) {
+            return List.of();
+        }
+        List<ImageInfo> images = new ArrayList<>();
+        for (ImageInfo i = top.image(); i != null; i = i.backingImage()) {
+            images.add(i);
+        }
+        List<ChainLayer> layers = new ArrayList<>();
+        String cursor = top.nodeName();
+        for (int i = 0; i < images.size(); i++) {
+            ImageInfo image = images.get(i);
+            ImageInfo below = i + 1 < images.size() ? images.get(i + 1) : null;
+            String node = graph != null ? followGraph(cursor, image) : null;
+            if (node == null) {
+                node = i == 0 && isLayer(top.nodeName(), image) ? top.nodeName() : matchByFile(image, below);
+            }
+            layers.add(new ChainLayer(node, Path.of(image.path()), image.format()));
+            cursor = node == null || graph == null ? null : graph.child(node, "backing").orElse(null);
+        }
+        return layers;
+    }
+
+    /** From {@code start} down through filter nodes to the node of {@code image}; null if not there. */
+    private String followGraph(String start, ImageInfo image) {
+        String n = start;
+        for (int step = 0; n != null && step <= MAX_FILTERS; step++) {
+            if (isLayer(n, image)) {
+                return n;
+            }
+            String current = n;
+            n = graph.child(current, "backing").or(() -> graph.child(current, "file")).orElse(null);
+        }
+        return null;
+    }
+
+    /** Whether node {@code name} is the format node of {@code image} (not its protocol node). */
+    private boolean isLayer(String name, ImageInfo image) {
+        BlockNodeInfo n = nodes.get(name);
+        return n != null && Objects.equals(n.filename(), image.path()) && Objects.equals(n.drv(), image.format());
+    }
+
+    /**
+     * Without the graph: the format node on the image's file; when several nodes open that file,
+     * the one whose backing file is the next image down; {@code null} when that still leaves a choice.
+     */
+    private String matchByFile(ImageInfo image, ImageInfo below) {
+        List<BlockNodeInfo> candidates = nodes.values().stream().filter(n -> isLayer(n.nodeName(), image)).toList();
+        if (candidates.size() > 1) {
+            String backing = below == null ? null : below.path();
+            candidates = candidates.stream().filter(n -> Objects.equals(ImageInfo.plain(n.backingFile()), backing)).toList();
+        }
+        return candidates.size() == 1 ? candidates.get(0).nodeName() : null;
+    }
+
+    // ---- nodes and jobs
+
+    /** Whether a node of this name exists. */
+    boolean hasNode(String name) {
+        return nodes.containsKey(name);
+    }
+
+    /** The nodes that have {@code file} open (format, protocol and filter nodes alike). */
+    List<String> nodesOnFile(Path file) {
+        String name = file.toString();
+        return nodes.values().stream().filter(n -> name.equals(n.filename())).map(BlockNodeInfo::nodeName).toList();
+    }
+
+    /** What holds {@code node} (nodes, backends, jobs); empty also when unknown (no graph). */
+    List<String> parents(String node) {
+        return graph == null ? List.of() : graph.parents(node);
+    }
+
+    /** The block jobs holding any of {@code nodes}; empty also when unknown (no graph). */
+    Set<String> jobsUsing(Collection<String> nodeNames) {
+        return graph == null ? Set.of() : graph.jobsUsing(nodeNames);
+    }
+}

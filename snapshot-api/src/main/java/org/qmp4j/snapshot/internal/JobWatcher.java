@@ -1,0 +1,161 @@
+package org.qmp4j.snapshot.internal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.qmp4j.qmp.EventFilter;
+import org.qmp4j.qmp.EventSubscription;
+import org.qmp4j.qmp.OverflowPolicy;
+import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpEvent;
+import org.qmp4j.qmp.internal.Json;
+import org.qmp4j.snapshot.MergeProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one job by id: subscribed to its {@code JOB_STATUS_CHANGE} events from construction
+ * (so create it before starting the job), and polling {@code query-jobs} for progress while it
+ * waits. Reports every change of status or progress to a listener. Closing unsubscribes.
+ */
+final class JobWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobWatcher.class);
+    static final String EVENT = "JOB_STATUS_CHANGE";
+    static final String READY = "ready";
+    static final String CONCLUDED = "concluded";
+    /** The status before the first event or poll. */
+    static final String UNKNOWN = "unknown";
+    /** The status of a job that is gone (dismissed). */
+    static final String GONE = "null";
+    /** How often progress is read while waiting. */
+    static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+    /** The deadline passed before the job reached the wanted status. */
+    static final class DeadlineException extends Qmp4jException {
+        private static final long serialVersionUID = 1L;
+        private final String status;
+
+        DeadlineException(String jobId, String wanted, String status) {
+            super("job " + jobId + " was not " + wanted + " in time (last status: " + status + ")");
+            this.status = status;
+        }
+
+        /** The job's status when the deadline passed. */
+        String status() {
+            return status;
+        }
+    }
+
+    private final QmpClient qmp;
+    private final String jobId;
+    private final Consumer<MergeProgress> listener;
+    private final EventSubscription events;
+    private String status = UNKNOWN;
+    private long current;
+    private long total;
+    private MergeProgress reported;
+
+    JobWatcher(QmpClient qmp, String jobId, Consumer<MergeProgress> listener) {
+        this.qmp = qmp;
+        this.jobId = jobId;
+        this.listener = listener;
+        // a job sees at most ~10 status changes: the queue never fills
+        this.events = qmp.subscribe(EventFilter.named(EVENT, "id", jobId), 64, OverflowPolicy.DROP_OLDEST);
+    }
+
+    String id() {
+        return jobId;
+    }
+
+    /** The last status seen ({@link #UNKNOWN} before any). */
+    String status() {
+        return status;
+    }
+
+    /**
+     * Waits until the job is {@code wanted}, or ended ({@code concluded} or gone), whichever comes
+     * first; returns the status it reached.
+     *
+     * @param deadline a {@link System#nanoTime()} value
+     * @throws DeadlineException when neither happened before {@code deadline}
+     */
+    String await(String wanted, long deadline) {
+        long nextPoll = System.nanoTime();
+        while (!status.equals(wanted) && !ended()) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                throw new DeadlineException(jobId, wanted, status);
+            }
+            if (now - nextPoll >= 0) {
+                query();
+                nextPoll = now + POLL_INTERVAL.toNanos();
+                continue;
+            }
+            long wait = Math.min(nextPoll - now, deadline - now);
+            events.poll(Duration.ofNanos(wait)).ifPresent(this::onEvent);
+        }
+        return status;
+    }
+
+    /** Whether the job concluded or is gone. */
+    boolean ended() {
+        return status.equals(CONCLUDED) || status.equals(GONE);
+    }
+
+    /** Work done as last seen (bytes copied, for a commit). */
+    long current() {
+        return current;
+    }
+
+    /** The job's {@code query-jobs} entry now, if it still exists; updates status and progress. */
+    Optional<JobInfo> query() {
+        JobInfo[] jobs = Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
+        for (JobInfo job : jobs) {
+            if (jobId.equals(job.id())) {
+                update(job.status(), job.currentProgress(), job.totalProgress());
+                return Optional.of(job);
+            }
+        }
+        update(GONE, current, total);
+        return Optional.empty();
+    }
+
+    /** {@code job-dismiss}: removes the concluded job. */
+    void dismiss() {
+        qmp.execute("job-dismiss", Map.of("id", jobId));
+        update(GONE, current, total);
+    }
+
+    private void onEvent(QmpEvent event) {
+        String s = event.data("status").asText("");
+        if (!s.isEmpty()) {
+            update(s, current, total);
+        }
+    }
+
+    private void update(String newStatus, long newCurrent, long newTotal) {
+        // a late event must not revive an ended job: concluded only ever turns into gone
+        status = ended() && !GONE.equals(newStatus) ? status : newStatus;
+        current = newCurrent;
+        total = newTotal;
+        MergeProgress p = new MergeProgress(jobId, status, current, total);
+        if (Objects.equals(p, reported)) {
+            return;
+        }
+        reported = p;
+        try {
+            listener.accept(p);
+        } catch (RuntimeException e) {
+            // the caller's callback must not break the merge
+            LOG.warn("merge progress callback failed for {}", p, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        events.close();
+    }
+}
