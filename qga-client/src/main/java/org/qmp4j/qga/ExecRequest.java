@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.qmp4j.qmp.internal.Checks;
 
 /**
  * A program to run in the guest with {@code guest-exec}. Immutable; build with
@@ -102,10 +103,7 @@ public final class ExecRequest {
 
         /** How long to wait for the exit (default 30 s). */
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive: " + timeout);
-            }
+            Checks.positive(timeout, "timeout");
             this.timeout = timeout;
             return this;
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.qmp4j.qmp.internal.Checks;
 
 /**
  * How to freeze: which mountpoints (all when none are named), the longest the guest may stay
@@ -67,13 +68,13 @@ public final class FreezeOptions {
 
         /** The longest the guest may stay frozen (default 10 s). */
         public Builder maxDuration(Duration maxDuration) {
-            this.maxDuration = positive(maxDuration, "maxDuration");
+            this.maxDuration = Checks.positive(maxDuration, "maxDuration");
             return this;
         }
 
         /** Deadline of the freeze command (default: the max duration). */
         public Builder freezeTimeout(Duration freezeTimeout) {
-            this.freezeTimeout = positive(freezeTimeout, "freezeTimeout");
+            this.freezeTimeout = Checks.positive(freezeTimeout, "freezeTimeout");
             return this;
         }
 
@@ -81,12 +82,5 @@ public final class FreezeOptions {
             return new FreezeOptions(this);
         }
 
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
-            }
-            return d;
-        }
     }
 }

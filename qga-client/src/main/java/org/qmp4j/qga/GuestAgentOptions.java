@@ -3,6 +3,7 @@ package org.qmp4j.qga;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.qmp4j.qmp.internal.Checks;
 import java.util.Optional;
 import org.qmp4j.qmp.ClientResources;
 import org.qmp4j.qmp.Endpoint;
@@ -124,31 +125,31 @@ public final class GuestAgentOptions {
         }
 
         public Builder connectTimeout(Duration d) {
-            this.connectTimeout = positive(d, "connectTimeout");
+            this.connectTimeout = Checks.positive(d, "connectTimeout");
             return this;
         }
 
         /** Presence deadline (default 3 s). */
         public Builder syncTimeout(Duration d) {
-            this.syncTimeout = positive(d, "syncTimeout");
+            this.syncTimeout = Checks.positive(d, "syncTimeout");
             return this;
         }
 
         /** Ping deadline (default 3 s). */
         public Builder pingTimeout(Duration d) {
-            this.pingTimeout = positive(d, "pingTimeout");
+            this.pingTimeout = Checks.positive(d, "pingTimeout");
             return this;
         }
 
         /** Default command deadline (default 5 s). */
         public Builder commandTimeout(Duration d) {
-            this.commandTimeout = positive(d, "commandTimeout");
+            this.commandTimeout = Checks.positive(d, "commandTimeout");
             return this;
         }
 
         /** Deadline of one thaw attempt (default 5 s). */
         public Builder thawTimeout(Duration d) {
-            this.thawTimeout = positive(d, "thawTimeout");
+            this.thawTimeout = Checks.positive(d, "thawTimeout");
             return this;
         }
 
@@ -189,12 +190,5 @@ public final class GuestAgentOptions {
             return new GuestAgentOptions(this);
         }
 
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
-            }
-            return d;
-        }
     }
 }

@@ -3,6 +3,7 @@ package org.qmp4j.qmp;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.qmp4j.qmp.internal.Checks;
 
 /**
  * Per-call settings: a deadline that overrides the connection default, and whether to send the
@@ -31,10 +32,7 @@ public final class CommandOptions {
 
     /** Returns a copy with this deadline. */
     public CommandOptions withTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeout);
-        }
+        Checks.positive(timeout, "timeout");
         return new CommandOptions(timeout, oob);
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.qmp4j.qmp.internal.Checks;
 
 /**
  * Immutable settings of one QMP connection. Build with {@link #builder(Endpoint)} or
@@ -98,13 +99,13 @@ public final class QmpOptions {
 
         /** Deadline for connect + greeting + negotiation (default 5 s). */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            this.connectTimeout = Checks.positive(timeout, "connectTimeout");
             return this;
         }
 
         /** Default command deadline (default 5 s). */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = positive(timeout, "commandTimeout");
+            this.commandTimeout = Checks.positive(timeout, "commandTimeout");
             return this;
         }
 
@@ -134,12 +135,5 @@ public final class QmpOptions {
             return new QmpOptions(this);
         }
 
-        static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive: " + d);
-            }
-            return d;
-        }
     }
 }

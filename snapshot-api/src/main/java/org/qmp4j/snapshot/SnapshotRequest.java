@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.qmp4j.qmp.internal.Checks;
 
 /**
  * What to snapshot and how. Immutable; build with {@link #builder(String)}.
@@ -123,10 +124,7 @@ public final class SnapshotRequest {
 
         /** Default 10 s. */
         public Builder maxFreeze(Duration maxFreeze) {
-            Objects.requireNonNull(maxFreeze, "maxFreeze");
-            if (maxFreeze.isNegative() || maxFreeze.isZero()) {
-                throw new IllegalArgumentException("maxFreeze must be positive: " + maxFreeze);
-            }
+            Checks.positive(maxFreeze, "maxFreeze");
             this.maxFreeze = maxFreeze;
             return this;
         }

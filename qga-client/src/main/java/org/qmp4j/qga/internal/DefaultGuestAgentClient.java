@@ -37,7 +37,6 @@ import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.ProtocolException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.internal.Futures;
-import org.qmp4j.qmp.internal.IoThreads;
 import org.qmp4j.qmp.internal.Json;
 import org.qmp4j.qmp.internal.MessageListener;
 import org.qmp4j.qmp.internal.ProtocolConnection;
@@ -377,10 +376,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
 
     @Override
     public void close() {
-        CompletableFuture<Void> closed = closeAsync();
-        if (!IoThreads.isIoThread()) {
-            Futures.await(closed);
-        }
+        Futures.awaitClose(closeAsync());
     }
 
     @Override

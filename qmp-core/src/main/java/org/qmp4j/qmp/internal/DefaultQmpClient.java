@@ -173,10 +173,7 @@ public final class DefaultQmpClient implements QmpClient {
 
     @Override
     public void close() {
-        CompletableFuture<Void> closed = closeAsync();
-        if (!IoThreads.isIoThread()) {
-            Futures.await(closed);
-        }
+        Futures.awaitClose(closeAsync());
     }
 
     @Override

@@ -33,6 +33,16 @@ public final class Futures {
         }
     }
 
+    /**
+     * Waits for a close to finish, except on an I/O thread, where waiting would deadlock the
+     * close itself: there the close just goes on in the background.
+     */
+    public static void awaitClose(CompletableFuture<Void> closing) {
+        if (!IoThreads.isIoThread()) {
+            await(closing);
+        }
+    }
+
     /** The real failure inside {@link CompletionException} / {@link ExecutionException} wrappers. */
     public static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,7 +31,7 @@ final class MemorySaver {
 
     void save(Path file) {
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            OwnerOnlyFiles.createNew(file);
         } catch (FileAlreadyExistsException e) {
             throw new Qmp4jException("memory file " + file + " already exists: refusing to overwrite it");
         } catch (IOException e) {

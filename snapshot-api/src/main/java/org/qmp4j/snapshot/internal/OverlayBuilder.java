@@ -3,7 +3,6 @@ package org.qmp4j.snapshot.internal;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,8 +67,7 @@ final class OverlayBuilder {
 
     private void createFile(OverlayPlan plan) {
         try {
-            Files.createFile(plan.overlay(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------")));
+            OwnerOnlyFiles.createNew(plan.overlay());
         } catch (FileAlreadyExistsException e) {
             throw new Qmp4jException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
         } catch (IOException e) {

@@ -17,7 +17,7 @@ import org.qmp4j.snapshot.ImageException;
  */
 public final class OverlayFiles {
     /** Owner read and write: guest data must not be readable by other host users. */
-    public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    public static final Set<PosixFilePermission> OWNER_ONLY = OwnerOnlyFiles.OWNER_ONLY;
 
     private final QemuImg qemuImg;
 
@@ -55,18 +55,11 @@ public final class OverlayFiles {
 
     private static void createEmptyOwnerOnly(Path overlay) {
         try {
-            Files.createFile(overlay, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            OwnerOnlyFiles.createNew(overlay);
         } catch (FileAlreadyExistsException e) {
             throw new ImageException("overlay " + overlay + " already exists; refusing to overwrite it", e);
         } catch (IOException | UnsupportedOperationException e) {
             throw new ImageException("cannot create overlay file " + overlay + ": " + e, e);
-        }
-        try {
-            // The umask may have taken bits away; set exactly owner-only (not masked).
-            Files.setPosixFilePermissions(overlay, OWNER_ONLY);
-        } catch (IOException e) {
-            deleteQuietly(overlay);
-            throw new ImageException("cannot restrict permissions of " + overlay + ": " + e, e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.ImageException;
+import org.qmp4j.qmp.internal.Checks;
 
 /**
  * Runs {@code qemu-img} with a deadline and decodes its {@code --output=json}. Paths are passed
@@ -26,10 +27,7 @@ public final class QemuImg {
     /** Runs {@code executable} (a path, or a name looked up on {@code PATH}) with {@code timeout} per call. */
     public QemuImg(Path executable, Duration timeout) {
         this.executable = Objects.requireNonNull(executable, "executable");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeout);
-        }
+        this.timeout = Checks.positive(timeout, "timeout");
     }
 
     /**
