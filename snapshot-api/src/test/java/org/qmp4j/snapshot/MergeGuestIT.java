@@ -80,10 +80,16 @@ class MergeGuestIT {
     void mergeAfterASnapshotPutsTheGuestsWritesIntoTheBase() {
         Path base0 = vm.guest().disks().get(0);
         Path base1 = vm.guest().disks().get(1);
-        Path overlay0 = ManualOverlay.create(qmp, "disk0", vm.guest().dir().resolve("disk0.s1.qcow2"), "ov0");
-        Path overlay1 = ManualOverlay.create(qmp, "disk1", vm.guest().dir().resolve("disk1.s1.qcow2"), "ov1");
+        // A real quiesced snapshot first: the merge "deletes" it again.
+        SnapshotResult snapshot = LiveSnapshots.of(qmp, ga).take(SnapshotRequest.builder("s1")
+                .quiesce(QuiescePolicy.REQUIRED).build());
+        assertThat(snapshot.quiesced()).isTrue();
+        Path overlay0 = snapshot.disks().get(0).overlay();
+        Path overlay1 = snapshot.disks().get(1).overlay();
+        String ov0 = snapshot.disks().get(0).overlayNode();
+        String ov1 = snapshot.disks().get(1).overlayNode();
         assertThat(BlockDiscoveryIT.chain(LiveSnapshots.of(qmp).chains(), "vd0")).containsExactly(
-                new ChainLayer("ov0", overlay0, "qcow2"), new ChainLayer("disk0", base0, "qcow2"));
+                new ChainLayer(ov0, overlay0, "qcow2"), new ChainLayer("disk0", base0, "qcow2"));
 
         sh("echo data0 > /mnt/vda/after && echo data1 > /mnt/vdb/after && sync");
         // the check below is meaningful: before the merge the base does not have the file
@@ -94,17 +100,17 @@ class MergeGuestIT {
         MergeResult kept = snapshots.merge(MergeRequest.builder("vd0").progress(progress::add).build());
         MergeResult deleted = snapshots.merge(MergeRequest.builder("vd1").deleteOverlay(true).build());
 
-        assertThat(kept.removedNode()).isEqualTo("ov0");
+        assertThat(kept.removedNode()).isEqualTo(ov0);
         assertThat(kept.disk().node()).isEqualTo("disk0");
         assertThat(kept.overlayDeleted()).isFalse();
         assertThat(overlay0).exists();
-        assertThat(deleted.removedNode()).isEqualTo("ov1");
+        assertThat(deleted.removedNode()).isEqualTo(ov1);
         assertThat(deleted.overlayDeleted()).isTrue();
         assertThat(overlay1).doesNotExist();
         List<DiskChain> chains = snapshots.chains();
         assertThat(BlockDiscoveryIT.chain(chains, "vd0")).containsExactly(new ChainLayer("disk0", base0, "qcow2"));
         assertThat(BlockDiscoveryIT.chain(chains, "vd1")).containsExactly(new ChainLayer("disk1", base1, "qcow2"));
-        for (String node : List.of("ov0", "ov0-f", "ov1", "ov1-f")) {
+        for (String node : List.of(ov0, ov0 + "-f", ov1, ov1 + "-f")) {
             assertThat(ManualOverlay.exists(qmp, node)).as("node %s", node).isFalse();
         }
         assertThat(progress).extracting(MergeProgress::status).contains("ready", "concluded");
