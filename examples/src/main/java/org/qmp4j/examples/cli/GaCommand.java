@@ -37,8 +37,8 @@ final class GaCommand implements Subcommand {
                 does not mean they failed.""".formatted(ExitCode.QMP_ERROR.code(), ExitCode.AGENT_ABSENT.code(),
                 ExitCode.TIMEOUT.code()));
         CommonOptions.socket(parser, "the agent socket (the host end of the guest's agent channel)");
-        CommonOptions.timeout(parser, "deadline for connecting, for the agent to answer (presence), and again for "
-                + "the reply (default " + Durations.format(QmpCommand.DEFAULT_TIMEOUT) + ")");
+        CommonOptions.timeout(parser, "deadline for the agent to answer (presence), and again for the reply "
+                + "(default " + Durations.format(QmpCommand.DEFAULT_TIMEOUT) + ")");
         return parser.positional(COMMAND, "the agent command, e.g. guest-info")
                 .optionalPositional(ARGUMENTS, "its arguments as one JSON object, e.g. '{\"id\":1}'");
     }
@@ -50,8 +50,10 @@ final class GaCommand implements Subcommand {
         String command = args.argument(COMMAND).orElseThrow();
         ObjectNode arguments = args.argument(ARGUMENTS, CliJson::parseObject).orElse(null);
 
-        GuestAgentOptions options = GuestAgentOptions.builder(endpoint).connectTimeout(timeout).syncTimeout(timeout)
-                .commandTimeout(timeout).build();
+        // The connect deadline also covers the first sync: give it room, so that an agent that
+        // does not answer shows as absent (the sync deadline), not as a connect timeout.
+        GuestAgentOptions options = GuestAgentOptions.builder(endpoint).connectTimeout(timeout.multipliedBy(2))
+                .syncTimeout(timeout).commandTimeout(timeout).build();
         try (GuestAgentClient agent = GuestAgentClient.connect(options)) {
             JsonNode result = agent.execute(command, arguments);
             out.println(CliJson.pretty(result));
