@@ -7,10 +7,13 @@ import org.qmp4j.snapshot.MergeProgress;
 /**
  * Shows a merge's progress on stderr as {@code merging DISK: 42% (running)}: one line per change
  * when stderr is a file or pipe, one line rewritten in place ({@code \r}) on a terminal. Only
- * changes are shown. Called on the library's event thread; {@link #finish()} ends the display,
- * and anything that arrives after it is ignored.
+ * changes are shown, and not the job's dismissal. Called on the thread running the merge or an
+ * event thread; {@link #finish()} ends the display, and anything that arrives after it is ignored.
  */
 final class MergeProgressPrinter implements Consumer<MergeProgress> {
+    /** QEMU's job status once the job is dismissed ({@code JobStatus} "null"). */
+    private static final String DISMISSED = "null";
+
     private final PrintStream err;
     private final String disk;
     private final boolean terminal;
@@ -31,6 +34,9 @@ final class MergeProgressPrinter implements Consumer<MergeProgress> {
 
     @Override
     public synchronized void accept(MergeProgress progress) {
+        if (progress.status() == null || progress.status().equals(DISMISSED)) {
+            return; // the job is gone: the result follows, nothing to show
+        }
         String text = "merging " + disk + ": " + progress.percent() + "% (" + progress.status() + ")";
         if (finished || text.equals(last)) {
             return;

@@ -225,5 +225,16 @@ class CliSnapshotIT {
                 .contains("removed overlay:     " + overlay2 + " (deleted)\n");
         assertThat(overlay2).doesNotExist();
         assertThat(layerImages("vd0")).containsExactly(base.toString());
+
+        // Nothing left to merge, and a disk that does not exist: refused, nothing changed.
+        for (String disk : List.of("vd0", "nope")) {
+            CliRun refused = CliRun.inProcess("merge", "--qmp", qmp(), "--disk", disk);
+
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(7);
+            assertThat(refused.out()).isEmpty();
+            assertThat(refused.err()).startsWith("error: ").contains(disk);
+        }
+        assertThat(layerImages("vd0")).containsExactly(base.toString());
+        assertThat(files()).containsExactlyInAnyOrder(vm.images().get(0), vm.images().get(1), overlay);
     }
 }

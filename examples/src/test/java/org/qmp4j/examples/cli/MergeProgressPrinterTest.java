@@ -27,13 +27,17 @@ class MergeProgressPrinterTest {
         printer.accept(progress("running", 10, 100));
         printer.accept(progress("running", 10, 100)); // no change: not repeated
         printer.accept(progress("ready", 100, 100));
+        printer.accept(progress("concluded", 100, 100));
+        printer.accept(progress("null", 100, 100)); // QEMU's status of a dismissed job: not shown
+        printer.accept(progress(null, 100, 100));
         printer.finish();
-        printer.accept(progress("concluded", 100, 100)); // after the end: not shown
+        printer.accept(progress("running", 50, 100)); // after the end: not shown
 
         assertThat(printed()).isEqualTo("""
                 merging vd0: 0% (running)
                 merging vd0: 10% (running)
                 merging vd0: 100% (ready)
+                merging vd0: 100% (concluded)
                 """);
     }
 
