@@ -144,6 +144,24 @@ class CliSnapshotIT {
     }
 
     @Test
+    void snapshotWithMemorySavesRamAndTheVmRunsOn() throws Exception {
+        Path ram = dir.resolve("mem1.ram");
+
+        CliRun run = CliRun.inProcess("snapshot", "--qmp", qmp(), "--name", "mem1", "--memory", ram.toString(),
+                "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode result = run.json();
+        assertThat(result.path("memoryFile").asText()).isEqualTo(ram.toString());
+        assertThat(result.path("quiesced").asBoolean()).isFalse();
+        assertThat(result.path("quiesceSkippedReason").asText()).contains("memory");
+        assertThat(Files.size(ram)).isPositive();
+        assertThat(vm.execute("query-status", null).path("status").asText()).isEqualTo("running");
+        assertThat(layerImages("vd0")).containsExactly(dir.resolve("disk0.mem1.qcow2").toString(),
+                vm.images().get(0).toString());
+    }
+
+    @Test
     void requiredQuiesceWithoutAgentExits7AndChangesNothing() throws Exception {
         List<Path> filesBefore = files();
         List<String> nodesBefore = vm.nodeNames();
