@@ -2,7 +2,6 @@ package org.qmp4j.examples.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 import org.qmp4j.snapshot.LiveSnapshots;
@@ -19,18 +18,6 @@ final class MergeCommand implements Subcommand {
     private static final String DELETE = "--delete";
     /** The library's default, read rather than repeated. */
     private static final Duration DEFAULT_TIMEOUT = MergeRequest.builder("default").build().timeout();
-
-    private final BooleanSupplier stderrIsTerminal;
-
-    /** A command that rewrites its progress line in place when the JVM has a console. */
-    MergeCommand() {
-        this(() -> System.console() != null);
-    }
-
-    /** A command that asks {@code stderrIsTerminal} how to show progress. */
-    MergeCommand(BooleanSupplier stderrIsTerminal) {
-        this.stderrIsTerminal = stderrIsTerminal;
-    }
 
     @Override
     public String name() {
@@ -65,7 +52,8 @@ final class MergeCommand implements Subcommand {
         if (disk.isBlank()) {
             throw new UsageException(DISK + " needs a disk name");
         }
-        MergeProgressPrinter progress = new MergeProgressPrinter(err, disk, stderrIsTerminal.getAsBoolean());
+        // A console means stdin and stdout are a terminal: then stderr most likely is too.
+        MergeProgressPrinter progress = new MergeProgressPrinter(err, disk, System.console() != null);
         MergeRequest request = MergeRequest.builder(disk).deleteOverlay(args.flag(DELETE))
                 .timeout(CommonOptions.timeout(args).orElse(DEFAULT_TIMEOUT)).progress(progress).build();
         boolean json = CommonOptions.json(args);

@@ -39,18 +39,6 @@ final class SnapshotCommand implements Subcommand {
     /** The library's default, read rather than repeated. */
     private static final Duration DEFAULT_MAX_FREEZE = SnapshotRequest.builder("default").build().maxFreeze();
 
-    private final Clock clock;
-
-    /** A command that names snapshots after the current UTC time when {@code --name} is not given. */
-    SnapshotCommand() {
-        this(Clock.systemUTC());
-    }
-
-    /** A command whose default snapshot names come from {@code clock}. */
-    SnapshotCommand(Clock clock) {
-        this.clock = clock;
-    }
-
     @Override
     public String name() {
         return "snapshot";
@@ -106,7 +94,7 @@ final class SnapshotCommand implements Subcommand {
     }
 
     private SnapshotRequest request(ArgParser.Parsed args) {
-        String name = args.value(NAME, SnapshotCommand::safeName).orElseGet(() -> defaultName(clock));
+        String name = args.value(NAME, SnapshotCommand::safeName).orElseGet(() -> defaultName(Clock.systemUTC()));
         QuiescePolicy quiesce = args.value(QUIESCE, SnapshotCommand::policy).orElse(QuiescePolicy.PREFERRED);
         List<String> mountpoints = args.values(MOUNTPOINT);
         Optional<Path> memory = args.value(MEMORY, Path::of);
