@@ -2,10 +2,14 @@ package org.qmp4j.examples.cli;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.qmp4j.qga.GuestAgentAbsentException;
 import org.qmp4j.qmp.CommandException;
 import org.qmp4j.qmp.CommandTimeoutException;
 import org.qmp4j.qmp.ConnectionFailedException;
 import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.snapshot.ImageException;
+import org.qmp4j.snapshot.MergeFailedException;
+import org.qmp4j.snapshot.SnapshotFailedException;
 
 /**
  * The exit codes of {@code qmp4j}, and which failure gets which: the one place that decides. The
@@ -18,12 +22,18 @@ public enum ExitCode {
     INTERNAL_ERROR(1, "internal error (a bug; the stack trace is printed)"),
     /** Bad options or arguments; nothing was sent. */
     USAGE(2, "usage error: bad options or arguments, nothing was sent"),
-    /** QEMU answered with an error reply. */
-    QMP_ERROR(3, "QEMU answered with an error, printed as \"error: CLASS: DESC\""),
+    /** QEMU (or the guest agent) answered with an error reply. */
+    QMP_ERROR(3, "QEMU or the guest agent answered with an error, printed as \"error: CLASS: DESC\""),
     /** The socket could not be reached, the peer broke the protocol, or it closed too early. */
     CONNECTION_FAILED(4, "connection failed, protocol error, or the connection closed too early"),
     /** No greeting, no reply, or not enough events within the timeout. */
-    TIMEOUT(5, "timeout: no greeting, no reply, or too few events in time");
+    TIMEOUT(5, "timeout: no greeting, no reply, or too few events in time"),
+    /** No guest agent answered within the timeout. */
+    AGENT_ABSENT(6, "no guest agent answered within the timeout"),
+    /** A snapshot, merge or revert failed, and left nothing to clean up. */
+    FAILED(7, "snapshot, merge or revert failed and left nothing to clean up (the message says why)"),
+    /** A snapshot failed and something could not be undone: stderr lists it. */
+    FAILED_NOT_UNDONE(8, "snapshot failed and something could NOT be undone: stderr lists what to check");
 
     private final int code;
     private final String meaning;
@@ -51,6 +61,15 @@ public enum ExitCode {
         Throwable t = unwrap(failure);
         if (t instanceof CliException cli) {
             return cli.exitCode();
+        }
+        if (t instanceof SnapshotFailedException e) {
+            return e.fullyUndone() ? FAILED : FAILED_NOT_UNDONE;
+        }
+        if (t instanceof MergeFailedException || t instanceof ImageException) {
+            return FAILED;
+        }
+        if (t instanceof GuestAgentAbsentException) {
+            return AGENT_ABSENT; // before the timeout rule: absence shows as a sync that timed out
         }
         if (t instanceof CommandException) {
             return QMP_ERROR;

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.qga.GuestAgentAbsentException;
 import org.qmp4j.qmp.CommandException;
 import org.qmp4j.qmp.CommandTimeoutException;
 import org.qmp4j.qmp.ConnectionClosedException;
 import org.qmp4j.qmp.ConnectionFailedException;
 import org.qmp4j.qmp.EventOverflowException;
 import org.qmp4j.qmp.ProtocolException;
+import org.qmp4j.snapshot.ImageException;
+import org.qmp4j.snapshot.MergeFailedException;
+import org.qmp4j.snapshot.SnapshotFailedException;
 
 class ExitCodeTest {
     private static final CommandTimeoutException TIMEOUT = new CommandTimeoutException("query-status",
@@ -19,12 +24,39 @@ class ExitCodeTest {
 
     @Test
     void codesAreTheDocumentedOnesAndDistinct() {
-        assertThat(Arrays.stream(ExitCode.values()).mapToInt(ExitCode::code)).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(Arrays.stream(ExitCode.values()).mapToInt(ExitCode::code)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(ExitCode.OK.code()).isZero();
         assertThat(ExitCode.USAGE.code()).isEqualTo(2);
         assertThat(ExitCode.QMP_ERROR.code()).isEqualTo(3);
         assertThat(ExitCode.CONNECTION_FAILED.code()).isEqualTo(4);
         assertThat(ExitCode.TIMEOUT.code()).isEqualTo(5);
+        assertThat(ExitCode.AGENT_ABSENT.code()).isEqualTo(6);
+        assertThat(ExitCode.FAILED.code()).isEqualTo(7);
+        assertThat(ExitCode.FAILED_NOT_UNDONE.code()).isEqualTo(8);
+    }
+
+    /** Absence shows as a sync that timed out: it must still be 6, not 5. */
+    @Test
+    void noAgentIsAgentAbsentEvenThoughItTimedOut() {
+        assertThat(ExitCode.of(new GuestAgentAbsentException("no guest agent answered", TIMEOUT)))
+                .isEqualTo(ExitCode.AGENT_ABSENT);
+        assertThat(ExitCode.of(new GuestAgentAbsentException("channel closed", null))).isEqualTo(ExitCode.AGENT_ABSENT);
+        assertThat(ErrorMessages.of(new GuestAgentAbsentException("no guest agent answered on x within 500 ms", TIMEOUT)))
+                .isEqualTo("error: no guest agent answered on x within 500 ms");
+    }
+
+    @Test
+    void snapshotFailuresAre7WhenUndoneAnd8WhenNot() {
+        assertThat(ExitCode.of(new SnapshotFailedException("preflight", "no disk", null, List.of(), List.of())))
+                .isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new SnapshotFailedException("transaction", "x", null, List.of("node a"),
+                List.of("file /b")))).isEqualTo(ExitCode.FAILED_NOT_UNDONE);
+    }
+
+    @Test
+    void mergeAndImageFailuresAre7() {
+        assertThat(ExitCode.of(new MergeFailedException("job failed", null))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new ImageException("not in the chain"))).isEqualTo(ExitCode.FAILED);
     }
 
     @Test

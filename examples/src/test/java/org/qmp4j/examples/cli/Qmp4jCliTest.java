@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.qmp.CommandException;
+import org.qmp4j.snapshot.SnapshotFailedException;
 
 /** Dispatch, help, usage errors and exit codes, without QEMU. */
 class Qmp4jCliTest {
@@ -110,11 +111,52 @@ class Qmp4jCliTest {
             assertThat(run.err()).isEmpty();
             assertThat(run.out()).startsWith("Usage: qmp4j COMMAND")
                     .contains("\n  qmp4j qmp --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]\n")
-                    .contains("\n  qmp4j events --socket PATH [--name EVENT]... [--count N] [--timeout DURATION]\n");
+                    .contains("\n  qmp4j events --socket PATH [--name EVENT]... [--count N] [--timeout DURATION]\n")
+                    .contains("\n  qmp4j ga --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]\n")
+                    .contains("\n  qmp4j snapshot --qmp PATH [--qga PATH] [--name NAME] [--dir DIR] "
+                            + "[--quiesce required|preferred|off] [--disk NODE|DEVICE]... [--mountpoint PATH]... "
+                            + "[--max-freeze DURATION] [--memory FILE] [--json]\n")
+                    .contains("\n  qmp4j chain --qmp PATH [--json]\n")
+                    .contains("\n  qmp4j merge --qmp PATH --disk NODE|DEVICE [--delete] [--timeout DURATION] [--json]\n")
+                    .contains("\n  qmp4j revert --image PATH --to SNAPSHOT_IMAGE [--delete-abandoned] [--json]\n");
             for (ExitCode code : ExitCode.values()) {
                 assertThat(run.out()).contains("\n  " + code.code() + "  " + code.meaning() + "\n");
             }
         }
+    }
+
+    @Test
+    void everyCommandHasItsHelp() {
+        for (Subcommand command : Qmp4jCli.defaultCommands()) {
+            CliRun run = CliRun.inProcess(command.name(), "--help");
+
+            assertThat(run.exitCode()).as(command.name()).isZero();
+            assertThat(run.out()).startsWith("Usage: qmp4j " + command.name() + " ").contains("\nOptions:\n");
+            assertThat(run.err()).isEmpty();
+        }
+    }
+
+    /** Exit 8 carries a list of what is left behind, one item per line, after the error line. */
+    @Test
+    void snapshotThatCouldNotUndoListsWhatIsLeft() {
+        CliRun run = runFake(a -> {
+            throw new SnapshotFailedException("thaw", "thaw not confirmed", null, List.of(),
+                    List.of("GUEST MAY STILL BE FROZEN: no reply", "the snapshot itself was taken"));
+        }, "fake", "--x", "1");
+        CliRun undone = runFake(a -> {
+            throw new SnapshotFailedException("create overlays", "disk full", null, List.of("file /a.qcow2"),
+                    List.of());
+        }, "fake", "--x", "1");
+
+        assertThat(run.exitCode()).isEqualTo(8);
+        assertThat(run.err()).isEqualTo("""
+                error: snapshot failed at thaw: thaw not confirmed
+                NOT UNDONE - check and clean up by hand:
+                  - GUEST MAY STILL BE FROZEN: no reply
+                  - the snapshot itself was taken
+                """);
+        assertThat(undone.exitCode()).isEqualTo(7);
+        assertThat(undone.err()).isEqualTo("error: snapshot failed at create overlays: disk full; undone: file /a.qcow2\n");
     }
 
     @Test
@@ -137,10 +179,10 @@ class Qmp4jCliTest {
 
     @Test
     void unknownCommandIsAUsageError() {
-        CliRun run = CliRun.inProcess("snapshot", "--socket", "/x");
+        CliRun run = CliRun.inProcess("frobnicate", "--socket", "/x");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("error: unknown command 'snapshot'\n\nUsage: qmp4j COMMAND");
+        assertThat(run.err()).startsWith("error: unknown command 'frobnicate'\n\nUsage: qmp4j COMMAND");
     }
 
     /** Bad arguments are found before connecting: the socket here does not exist, which would be exit 4. */

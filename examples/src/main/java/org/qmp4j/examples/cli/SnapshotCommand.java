@@ -1,0 +1,142 @@
+package org.qmp4j.examples.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.qmp4j.qga.GuestAgentClient;
+import org.qmp4j.qga.GuestAgentOptions;
+import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpOptions;
+import org.qmp4j.snapshot.LiveSnapshots;
+import org.qmp4j.snapshot.QuiescePolicy;
+import org.qmp4j.snapshot.SnapshotRequest;
+import org.qmp4j.snapshot.SnapshotResult;
+
+/**
+ * {@code qmp4j snapshot}: takes a consistent live snapshot of a running VM's disks with
+ * {@link LiveSnapshots#take}, quiesced through the guest agent when {@code --qga} is given, and
+ * prints the result. A failure that undid everything is {@link ExitCode#FAILED}; one that left
+ * something behind is {@link ExitCode#FAILED_NOT_UNDONE}, with what is left listed on stderr.
+ */
+final class SnapshotCommand implements Subcommand {
+    private static final String QGA = "--qga";
+    private static final String NAME = "--name";
+    private static final String DIR = "--dir";
+    private static final String QUIESCE = "--quiesce";
+    private static final String DISK = "--disk";
+    private static final String MOUNTPOINT = "--mountpoint";
+    private static final String MAX_FREEZE = "--max-freeze";
+    private static final String MEMORY = "--memory";
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    /** The library's default, read rather than repeated. */
+    private static final Duration DEFAULT_MAX_FREEZE = SnapshotRequest.builder("default").build().maxFreeze();
+
+    @Override
+    public String name() {
+        return "snapshot";
+    }
+
+    @Override
+    public String summary() {
+        return "take a consistent live snapshot of a running VM's disks";
+    }
+
+    @Override
+    public ArgParser parser() {
+        ArgParser parser = new ArgParser("qmp4j snapshot", """
+                Takes a live snapshot of a running VM: every disk (or each --disk) switches to a new
+                qcow2 overlay in one atomic transaction; the images it wrote to until then become the
+                snapshot. Overlays are named <stem>.<name>.qcow2, beside each disk's image or in
+                --dir. With --qga and quiescing, the guest's file systems are frozen around the switch.
+                Prints name, time, whether it was quiesced (or why not), and per disk
+                "device: node -> overlay node, base -> overlay".
+                Exit %d: it failed and everything was undone. Exit %d: it failed and something
+                could not be undone; stderr lists it.""".formatted(ExitCode.FAILED.code(),
+                ExitCode.FAILED_NOT_UNDONE.code()));
+        CommonOptions.qmp(parser);
+        parser.option(QGA, "PATH", "the guest agent socket; without it, nothing is quiesced");
+        parser.option(NAME, "NAME", "the snapshot's name: letters, digits, '.', '_', '-' "
+                + "(default snap-<yyyyMMdd-HHmmss>, UTC)");
+        parser.option(DIR, "DIR", "where the overlays go (default: beside each disk's image)");
+        parser.option(QUIESCE, "required|preferred|off", "required: freeze or fail; preferred: freeze when the agent can "
+                + "(default); off: never");
+        parser.repeatedOption(DISK, "NODE|DEVICE", "snapshot only this disk (default: every writable disk)");
+        parser.repeatedOption(MOUNTPOINT, "PATH", "freeze only this guest mountpoint (default: all)");
+        parser.option(MAX_FREEZE, "DURATION", "the longest the guest may stay frozen (default "
+                + Durations.format(DEFAULT_MAX_FREEZE) + ")");
+        parser.option(MEMORY, "FILE", "also save RAM to this new file (the VM pauses meanwhile; never quiesced)");
+        return CommonOptions.json(parser);
+    }
+
+    @Override
+    public ExitCode run(ArgParser.Parsed args, PrintStream out, PrintStream err) {
+        // Everything is read and checked before connecting: a usage error changes nothing.
+        Endpoint qmpEndpoint = CommonOptions.qmpEndpoint(args);
+        Optional<Endpoint> agentEndpoint = args.value(QGA, CommonOptions::parseEndpoint);
+        SnapshotRequest request = request(args);
+        boolean json = CommonOptions.json(args);
+
+        SnapshotResult result;
+        try (QmpClient qmp = QmpClient.connect(QmpOptions.builder(qmpEndpoint).build());
+             GuestAgentClient agent = agentEndpoint.map(e -> connectAgent(e, qmp)).orElse(null)) {
+            result = LiveSnapshots.of(qmp, agent).take(request);
+        }
+        out.print(json ? CliJson.pretty(ResultJson.snapshot(result)) + "\n" : ResultText.snapshot(result));
+        return ExitCode.OK;
+    }
+
+    private SnapshotRequest request(ArgParser.Parsed args) {
+        String name = args.value(NAME, SnapshotCommand::safeName).orElseGet(() -> defaultName(Clock.systemUTC()));
+        QuiescePolicy quiesce = args.value(QUIESCE, SnapshotCommand::policy).orElse(QuiescePolicy.PREFERRED);
+        List<String> mountpoints = args.values(MOUNTPOINT);
+        Optional<Path> memory = args.value(MEMORY, Path::of);
+        if (quiesce == QuiescePolicy.OFF && !mountpoints.isEmpty()) {
+            throw new UsageException(MOUNTPOINT + " chooses what to freeze: not with " + QUIESCE + " off");
+        }
+        if (quiesce == QuiescePolicy.REQUIRED && memory.isPresent()) {
+            throw new UsageException(MEMORY + " is never quiesced: not with " + QUIESCE + " required");
+        }
+        SnapshotRequest.Builder b = SnapshotRequest.builder(name).quiesce(quiesce).disks(args.values(DISK))
+                .mountpoints(mountpoints);
+        args.value(DIR, Path::of).ifPresent(b::overlayDirectory);
+        args.value(MAX_FREEZE, Durations::parse).ifPresent(b::maxFreeze);
+        memory.ifPresent(b::memoryFile);
+        return b.build();
+    }
+
+    /**
+     * Without sync on connect, connecting only opens the socket: an agent that does not answer is
+     * then the snapshot's business (PREFERRED goes on unquiesced, REQUIRED fails before any change).
+     */
+    private static GuestAgentClient connectAgent(Endpoint endpoint, QmpClient qmp) {
+        return GuestAgentClient.connect(GuestAgentOptions.builder(endpoint).qmp(qmp).syncOnConnect(false).build());
+    }
+
+    /** {@code snap-<yyyyMMdd-HHmmss>} of {@code clock}'s time, in UTC. */
+    static String defaultName(Clock clock) {
+        return "snap-" + NAME_TIME.format(clock.instant());
+    }
+
+    private static String safeName(String name) {
+        if (!SnapshotRequest.SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("use up to 64 letters, digits, '.', '_', '-', not starting with '.'");
+        }
+        return name;
+    }
+
+    private static QuiescePolicy policy(String text) {
+        try {
+            return QuiescePolicy.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("use required, preferred or off");
+        }
+    }
+}
