@@ -53,7 +53,7 @@ public final class GuestAgentOptions {
         return endpoint;
     }
 
-    /** Deadline for the socket connect (the sync has its own). */
+    /** Deadline for the socket connect; the sync on connect has its own ({@link #syncTimeout()}) after it. */
     public Duration connectTimeout() {
         return connectTimeout;
     }

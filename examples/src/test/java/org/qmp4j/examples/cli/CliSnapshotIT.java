@@ -201,8 +201,6 @@ class CliSnapshotIT {
         }
     }
 
-    // REQUIRES MergeFlow: skipped (not failed) while snapshot-api's MergeFlow is still the placeholder
-    // that throws UnsupportedOperationException; runs in full once it is implemented.
     @Test
     void mergeAfterSnapshotLeavesOneLayerAgain() throws Exception {
         Path base = vm.images().get(0);

@@ -63,7 +63,11 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
 
     /** Connects, checks the channel (with QMP), synchronises. */
     public static CompletableFuture<GuestAgentClient> connect(GuestAgentOptions options) {
-        TransportSettings settings = new TransportSettings(options.endpoint(), options.connectTimeout(),
+        // The start-up deadline covers the socket connect and then the sync, which has its own
+        // deadline: a missing agent must show as absent, not as a connect timeout.
+        Duration startUp = options.syncOnConnect() ? options.connectTimeout().plus(options.syncTimeout())
+                : options.connectTimeout();
+        TransportSettings settings = new TransportSettings(options.endpoint(), startUp,
                 options.commandTimeout(), options.maxFrameBytes(), true, "guest agent");
         ResyncGate gate = new ResyncGate();
         return ProtocolConnection.connect(settings, options.resources().orElse(null),

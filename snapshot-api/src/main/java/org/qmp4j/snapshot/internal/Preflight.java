@@ -70,6 +70,11 @@ final class Preflight {
             String node = "q4j-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
             plans.add(new OverlayPlan(disk, overlay, node, node + "-f"));
         }
+        request.memoryFile().ifPresent(memory -> {
+            if (Files.exists(memory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw refuse("memory file " + memory + " already exists");
+            }
+        });
         if (plans.isEmpty()) {
             throw refuse("no disk to snapshot");
         }
