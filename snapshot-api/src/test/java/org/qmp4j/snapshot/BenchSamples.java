@@ -1,13 +1,13 @@
 package org.qmp4j.snapshot;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Named columns of durations (nanoseconds), kept in the order they were first filled. */
+/** Named columns of durations (nanoseconds), one value per round. */
 final class BenchSamples {
-    private final Map<String, List<Long>> columns = new LinkedHashMap<>();
+    private final Map<String, List<Long>> columns = new HashMap<>();
     private final boolean discard;
 
     private BenchSamples(boolean discard) {
@@ -39,9 +39,5 @@ final class BenchSamples {
 
     WindowStats stats(String name) {
         return WindowStats.of(name, column(name));
-    }
-
-    List<String> names() {
-        return List.copyOf(columns.keySet());
     }
 }

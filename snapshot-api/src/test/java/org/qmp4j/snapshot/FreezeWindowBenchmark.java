@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.qga.FreezeHandle;
@@ -30,8 +31,10 @@ import org.qmp4j.snapshot.internal.PreparedOverlays.Switch;
  * {@code guest-fsfreeze-freeze} to the reply of the {@code guest-fsfreeze-status} that confirms the
  * thaw, with one {@code transaction} of two {@code blockdev-snapshot} actions in between. qmp4j
  * is compared with {@link PlainJsonLineClient}, the least a client can be, on the same guest in
- * the same run, in alternating rounds: plain, qmp4j ({@link GuestAgentClient#freeze} +
+ * the same run, in interleaved rounds: plain, qmp4j ({@link GuestAgentClient#freeze} +
  * {@link QmpClient#execute} + {@link FreezeHandle#close()}), and the whole {@link LiveSnapshots#take}.
+ * The order rotates from round to round (plain-qmp4j-flow, qmp4j-flow-plain, flow-plain-qmp4j):
+ * with a fixed order, whichever side ran second measured a few milliseconds slower.
  *
  * <p>Not a regular test: failsafe's default includes do not match the name. Run it with
  * {@code scripts/bench-freeze.sh [rounds]}. It asserts correctness only (every switch happened,
@@ -42,7 +45,12 @@ import org.qmp4j.snapshot.internal.PreparedOverlays.Switch;
  * plain client; both QMP clients stay connected all along. The agent listens on one channel only,
  * so each round connects its own agent client (plain or qmp4j) and closes it afterwards, outside
  * the timed part. Overlays are created before each round's timed part with the library's own
- * overlay builder; the chains grow by one layer per round and stay in the guest's temp directory.
+ * overlay builder; every snapshot adds a layer (three per round: 61 per disk for 20 rounds), the
+ * files stay in the guest's temp directory and go with it. Node names stay at most 14 characters.
+ *
+ * <p>Afterwards, for scale, single round trips of each client ({@link RoundTripReference}).
+ * System properties: {@code qmp4j.bench.rounds} (default 20), {@code qmp4j.bench.warmup}
+ * (untimed rounds first, default 1).
  */
 class FreezeWindowBenchmark {
     static final int ROUNDS = Integer.getInteger("qmp4j.bench.rounds", 20);
@@ -63,6 +71,10 @@ class FreezeWindowBenchmark {
     static final String QMP4J_THAW = "qmp4j: part: close() (thaw + status)";
     static final String FLOW_WINDOW = "SnapshotFlow: SnapshotResult.freezeWindow()";
     static final String FLOW_TAKE = "SnapshotFlow: whole take() (not a window)";
+    /** The report's row order. */
+    static final List<String> COLUMNS = List.of(PLAIN_WINDOW, PLAIN_CALL, PLAIN_PRECHECK, PLAIN_FREEZE,
+            PLAIN_TRANSACTION, PLAIN_THAW, QMP4J_WINDOW, QMP4J_CALL, QMP4J_FREEZE, QMP4J_TRANSACTION, QMP4J_THAW,
+            FLOW_WINDOW, FLOW_TAKE);
 
     @TempDir
     Path work;
@@ -83,12 +95,15 @@ class FreezeWindowBenchmark {
                     .qmp(qmp).resources(resources).build();
             awaitWorkload(agent);
             Rounds rounds = new Rounds(guest, qmp, plainQmp, agent);
+            List<BiConsumer<Integer, BenchSamples>> kinds = List.of(rounds::plain, rounds::qmp4j, rounds::flow);
             for (int r = -WARMUP, seq = 0; r < ROUNDS; r++, seq++) {
                 BenchSamples into = r < 0 ? BenchSamples.discarding() : samples;
-                rounds.plain(seq, into);
-                rounds.qmp4j(seq, into);
-                rounds.flow(seq, into);
+                // Rotate who goes first: a fixed order measured a few ms against whoever came second.
+                for (int k = 0; k < kinds.size(); k++) {
+                    kinds.get((seq + k) % kinds.size()).accept(seq, into);
+                }
             }
+            RoundTripReference.measure(guest, qmp, plainQmp, agent, samples);
             String report = BenchReport.render(samples, qmp.greeting().version().toString(), WARMUP);
             System.out.println(report);
             Path out = Path.of("target", "freeze-window-benchmark.md");

@@ -28,7 +28,7 @@ record WindowStats(String name, int count, double median, double p90, double min
     }
 
     String row() {
-        return String.format("| %-44s | %3d | %8.2f | %8.2f | %8.2f | %8.2f |", name, count, median, p90, min, max);
+        return String.format("| %-44s | %3d | %8.3f | %8.3f | %8.3f | %8.3f |", name, count, median, p90, min, max);
     }
 
     static String header() {

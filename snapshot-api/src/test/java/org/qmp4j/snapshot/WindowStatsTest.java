@@ -34,4 +34,15 @@ class WindowStatsTest {
     void noSamplesIsAnError() {
         assertThatThrownBy(() -> WindowStats.of("empty", List.of())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void ratioIntervalOfIdenticalColumnsIsExactlyOneAndOfAScaledColumnItsScale() {
+        List<Long> a = List.of(100 * MS, 120 * MS, 90 * MS, 150 * MS, 110 * MS, 130 * MS);
+        assertThat(RatioInterval.of(a, a)).isEqualTo(new RatioInterval(1.0, 1.0));
+        List<Long> doubled = a.stream().map(v -> v * 2).toList();
+        RatioInterval twice = RatioInterval.of(doubled, a);
+        assertThat(twice.low()).isEqualTo(2.0);
+        assertThat(twice.high()).isEqualTo(2.0);
+        assertThatThrownBy(() -> RatioInterval.of(a, a.subList(0, 3))).isInstanceOf(IllegalArgumentException.class);
+    }
 }
