@@ -45,8 +45,9 @@ import org.qmp4j.snapshot.internal.PreparedOverlays.Switch;
  * plain client; both QMP clients stay connected all along. The agent listens on one channel only,
  * so each round connects its own agent client (plain or qmp4j) and closes it afterwards, outside
  * the timed part. Overlays are created before each round's timed part with the library's own
- * overlay builder; every snapshot adds a layer (three per round: 61 per disk for 20 rounds), the
- * files stay in the guest's temp directory and go with it. Node names stay at most 14 characters.
+ * overlay builder. Every snapshot adds a layer (three per round: 63 per disk for 20 rounds and
+ * the warm-up); the files stay in the guest's temp directory and go with it. Node names stay at
+ * most 14 characters.
  *
  * <p>Afterwards, for scale, single round trips of each client ({@link RoundTripReference}).
  * System properties: {@code qmp4j.bench.rounds} (default 20), {@code qmp4j.bench.warmup}
