@@ -24,8 +24,9 @@ final class ActiveFreeze implements FreezeHandle {
 
     private final ThawOps ops;
     private final Consumer<ActiveFreeze> onThawed;
-    private final Instant frozenAt = Instant.now();
-    private final long frozenAtNanos = System.nanoTime();
+    // Stamped again when the freeze is sent (armWatchdog): the pre-check before it is not frozen time.
+    private volatile Instant frozenAt = Instant.now();
+    private volatile long frozenAtNanos = System.nanoTime();
     private volatile int frozenFilesystems;
     private volatile long thawedAtNanos;
     private volatile boolean thawedByWatchdog;
@@ -47,8 +48,13 @@ final class ActiveFreeze implements FreezeHandle {
         this.onThawed = onThawed;
     }
 
-    /** Arms the watchdog; called right before the freeze is sent. */
+    /**
+     * Marks the freeze as sent (the start of {@link #frozenFor()}) and arms the watchdog; called
+     * right before the freeze is sent, after the status pre-check.
+     */
     synchronized void armWatchdog(Duration maxDuration) {
+        frozenAtNanos = System.nanoTime();
+        frozenAt = Instant.now();
         watchdog = ops.schedule(() -> {
             LOG.warn("guest frozen for the maximum of {} ms: the watchdog thaws it", maxDuration.toMillis());
             thawedByWatchdog = true;
