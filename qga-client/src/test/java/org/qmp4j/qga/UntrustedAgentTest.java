@@ -1,0 +1,121 @@
+package org.qmp4j.qga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.qmp4j.qmp.CommandTimeoutException;
+import org.qmp4j.qmp.ConnectionClosedException;
+import org.qmp4j.qmp.FrameTooLargeException;
+import org.qmp4j.qmp.testing.FakeQmpPeer;
+import org.qmp4j.qmp.testing.PeerAction;
+import org.qmp4j.qmp.testing.QmpMessages;
+
+/**
+ * The guest is not trusted: whatever its agent sends (garbage, stale replies, endless lines,
+ * silence, a wrong sync token) ends in a clear error within a deadline, never a hang.
+ */
+class UntrustedAgentTest {
+    private static final byte RESYNC = (byte) 0xFF;
+
+    private FakeQmpPeer peer;
+
+    @AfterEach
+    void close() {
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    /** A fake agent that answers syncs properly, after whatever {@code before} sends. */
+    private FakeQmpPeer agent(List<PeerAction> beforeSyncReply) {
+        peer = FakeQmpPeer.builder().noGreeting().lineEnding("\n").start();
+        peer.on("guest-sync-delimited", req -> {
+            List<PeerAction> actions = new java.util.ArrayList<>(beforeSyncReply);
+            actions.add(PeerAction.bytes(new byte[] {RESYNC}));
+            actions.add(PeerAction.reply(req, req.path("arguments").path("id")));
+            return actions;
+        });
+        peer.on("guest-ping", req -> List.of(PeerAction.reply(req, QmpMessages.MAPPER.createObjectNode())));
+        return peer;
+    }
+
+    private GuestAgentOptions.Builder options() {
+        return GuestAgentOptions.builder(peer.endpoint()).syncTimeout(Duration.ofMillis(800))
+                .pingTimeout(Duration.ofMillis(800)).commandTimeout(Duration.ofMillis(800));
+    }
+
+    @Test
+    void garbageAndStaleRepliesBeforeTheSyncReplyAreDiscarded() {
+        agent(List.of(PeerAction.line("not json at all {{{"),
+                PeerAction.line(QmpMessages.replyWithId(1, "stale")),
+                PeerAction.line(QmpMessages.idLessError("GenericError", "JSON parse error, stray '\\uFFFD'")),
+                PeerAction.bytes("{\"return\": \"half a li".getBytes(StandardCharsets.UTF_8))));
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().build())) {
+            ga.ping();
+            assertThat(ga.isPresent()).isTrue();
+        }
+    }
+
+    @Test
+    void silenceIsAbsenceWithinTheSyncDeadline() {
+        peer = FakeQmpPeer.builder().noGreeting().lineEnding("\n").start(); // accepts, never answers
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> GuestAgentClient.connect(options().build()))
+                .isInstanceOf(GuestAgentAbsentException.class).hasMessageContaining("within 800 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aWrongSyncTokenIsNotTakenForSync() {
+        peer = FakeQmpPeer.builder().noGreeting().lineEnding("\n").start();
+        peer.on("guest-sync-delimited", req -> List.of(PeerAction.bytes(new byte[] {RESYNC}),
+                PeerAction.reply(req, 42)));
+        assertThatThrownBy(() -> GuestAgentClient.connect(options().build()))
+                .hasMessageContaining("guest-sync-delimited returned 42");
+    }
+
+    @Test
+    void anEndlessLineClosesTheConnectionAndFailsTheCommandAtOnce() {
+        agent(List.of());
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().maxFrameBytes(64 * 1024)
+                .commandTimeout(Duration.ofSeconds(30)).build())) {
+            byte[] flood = new byte[200 * 1024];
+            Arrays.fill(flood, (byte) 'x');
+            peer.on("guest-info", req -> List.of(PeerAction.bytes(flood)));
+            long start = System.nanoTime();
+            assertThatThrownBy(ga::info)
+                    .isInstanceOf(ConnectionClosedException.class)
+                    .satisfies(e -> assertThat(causes(e)).anyMatch(c -> c instanceof FrameTooLargeException));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aCommandTheAgentNeverAnswersTimesOutAndTheNextOneResyncs() {
+        agent(List.of());
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().build())) {
+            peer.on("guest-info", req -> List.of()); // swallowed
+            assertThatThrownBy(ga::info).isInstanceOf(CommandTimeoutException.class);
+            int syncsBefore = peer.resyncBytesReceived();
+            // Now the agent wakes up and answers the old command late, right before the new one.
+            peer.on("guest-ping", req -> List.of(PeerAction.line(QmpMessages.replyWithId(req.path("id").asLong() - 2,
+                    "late")), PeerAction.reply(req, QmpMessages.MAPPER.createObjectNode())));
+            ga.ping();
+            assertThat(peer.resyncBytesReceived()).isGreaterThan(syncsBefore);
+        }
+    }
+
+    private static List<Throwable> causes(Throwable t) {
+        List<Throwable> all = new java.util.ArrayList<>();
+        for (Throwable c = t; c != null && !all.contains(c); c = c.getCause()) {
+            all.add(c);
+        }
+        return all;
+    }
+}
