@@ -3,7 +3,7 @@ package org.qmp4j.qga.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeStatus;
@@ -30,7 +30,7 @@ final class ActiveFreeze implements FreezeHandle {
     private volatile int frozenFilesystems;
     private volatile long thawedAtNanos;
     private volatile boolean thawedByWatchdog;
-    private ScheduledFuture<?> watchdog;
+    private Future<?> watchdog;
     private CompletableFuture<Void> thaw;
 
     /** The agent operations a thaw needs. */
@@ -40,7 +40,7 @@ final class ActiveFreeze implements FreezeHandle {
         CompletableFuture<FreezeStatus> status();
 
         /** Runs {@code task} after {@code delay} on a timer; never blocks. */
-        ScheduledFuture<?> schedule(Runnable task, Duration delay);
+        Future<?> schedule(Runnable task, Duration delay);
     }
 
     ActiveFreeze(ThawOps ops, Consumer<ActiveFreeze> onThawed) {

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -218,7 +218,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
             }
 
             @Override
-            public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+            public Future<?> schedule(Runnable task, Duration delay) {
                 return DefaultGuestAgentClient.this.schedule(task, delay);
             }
         }, h -> activeFreeze.compareAndSet(h, null));
@@ -363,8 +363,14 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
         });
     }
 
-    private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return connection.resources().unixGroup().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    /**
+     * Runs {@code task} later on a JDK timer, not on this connection's event loop: the loop dies
+     * with the connection, and a thaw retry or an exec poll scheduled there would then never run,
+     * leaving its caller waiting forever. The task itself never blocks.
+     */
+    private static Future<?> schedule(Runnable task, Duration delay) {
+        return CompletableFuture.runAsync(task,
+                CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
     }
 
     @Override
