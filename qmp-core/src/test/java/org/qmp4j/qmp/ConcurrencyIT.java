@@ -14,10 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /**
  * Many commands at once on one connection: every reply must reach the command that asked for it.
@@ -27,7 +27,10 @@ class ConcurrencyIT {
     private static final String VM_NAME = "qmp4j-concurrency-it";
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    private static QemuProcess qemu;
+    // A long deadline: on a loaded machine hundreds of queued commands must not time out.
+    @RegisterExtension
+    static final QemuClientExtension QEMU = QemuClientExtension.machineNone("-name", VM_NAME)
+            .clientOptions(b -> b.commandTimeout(WAIT));
     private static QmpClient client;
     private static List<Probe> probes;
 
@@ -40,10 +43,7 @@ class ConcurrencyIT {
 
     @BeforeAll
     static void start() {
-        qemu = QemuProcess.startMachineNone("-name", VM_NAME);
-        // A long deadline: on a loaded machine hundreds of queued commands must not time out.
-        client = QmpClient.connect(QmpOptions.builder(Endpoint.unix(qemu.qmpSocket()))
-                .commandTimeout(WAIT).build());
+        client = QEMU.client();
         QemuVersion v = client.greeting().version();
         probes = List.of(
                 new Probe("query-status", r -> r.path("running").asBoolean(false)
@@ -54,18 +54,6 @@ class ConcurrencyIT {
                 new Probe("query-name", r -> r.path("name").asText().equals(VM_NAME)));
     }
 
-    @AfterAll
-    static void stop() {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (qemu != null) {
-                qemu.close();
-            }
-        }
-    }
 
     @Test
     void eightThreadsOf250MixedCommandsEachGetTheirOwnReply() throws Exception {

@@ -6,35 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /** QMP errors keep QEMU's own class and description (as QEMU 7.2 sends them), and the connection stays usable. */
 class ErrorsIT {
-    private static QemuProcess qemu;
+    @RegisterExtension
+    static final QemuClientExtension QEMU = QemuClientExtension.machineNone();
     private static QmpClient client;
 
     @BeforeAll
     static void start() {
-        qemu = QemuProcess.startMachineNone();
-        client = QmpClient.connect(qemu.qmpSocket());
+        client = QEMU.client();
     }
 
-    @AfterAll
-    static void stop() {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (qemu != null) {
-                qemu.close();
-            }
-        }
-    }
 
     @AfterEach
     void connectionStillWorks() {

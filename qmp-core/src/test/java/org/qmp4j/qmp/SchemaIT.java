@@ -2,34 +2,22 @@ package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /** {@code query-qmp-schema} of a real QEMU 7.2, read through {@link QmpClient#schema()}. */
 class SchemaIT {
-    private static QemuProcess qemu;
+    @RegisterExtension
+    static final QemuClientExtension QEMU = QemuClientExtension.machineNone();
     private static QmpClient client;
 
     @BeforeAll
     static void start() {
-        qemu = QemuProcess.startMachineNone();
-        client = QmpClient.connect(qemu.qmpSocket());
+        client = QEMU.client();
     }
 
-    @AfterAll
-    static void stop() {
-        try {
-            if (client != null) {
-                client.close();
-            }
-        } finally {
-            if (qemu != null) {
-                qemu.close();
-            }
-        }
-    }
 
     @Test
     void knowsTheCommandsTheSnapshotFlowNeeds() {
