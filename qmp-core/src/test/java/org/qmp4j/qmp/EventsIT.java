@@ -8,10 +8,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /**
  * STOP and RESUME from a real QEMU: {@code -machine none} emits them on {@code stop} and
@@ -22,22 +22,13 @@ class EventsIT {
     /** QEMU stamps events with the host's wall clock; allow for a slow machine, not for a wrong clock. */
     private static final Duration CLOCK_SLACK = Duration.ofSeconds(30);
 
-    private QemuProcess qemu;
+    @RegisterExtension
+    final QemuClientExtension vm = QemuClientExtension.machineNone();
     private QmpClient client;
 
     @BeforeEach
     void start() {
-        qemu = QemuProcess.startMachineNone();
-        client = QmpClient.connect(qemu.qmpSocket());
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            client.close();
-        } finally {
-            qemu.close();
-        }
+        client = vm.client();
     }
 
     @Test

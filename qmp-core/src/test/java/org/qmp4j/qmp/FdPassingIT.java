@@ -20,12 +20,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /**
  * File descriptors passed to a real QEMU over the UNIX socket ({@code getfd}, {@code add-fd}),
@@ -37,22 +37,13 @@ class FdPassingIT {
     @TempDir
     Path tmp;
 
-    private QemuProcess qemu;
+    @RegisterExtension
+    final QemuClientExtension vm = QemuClientExtension.machineNone().clientOptions(b -> b.commandTimeout(WAIT));
     private QmpClient client;
 
     @BeforeEach
     void start() {
-        qemu = QemuProcess.startMachineNone();
-        client = QmpClient.connect(QmpOptions.builder(Endpoint.unix(qemu.qmpSocket())).commandTimeout(WAIT).build());
-    }
-
-    @AfterEach
-    void stop() {
-        try {
-            client.close();
-        } finally {
-            qemu.close();
-        }
+        client = vm.client();
     }
 
     @Test

@@ -55,6 +55,21 @@ final class Qmp4jTarget implements BenchTarget {
         return 60 + count / 100;
     }
 
+    /** Whether a reply is a good query-status; otherwise {@code done} fails with why. */
+    private static boolean accepted(JsonNode status, Throwable failure, CompletableFuture<?> done) {
+        if (failure != null) {
+            done.completeExceptionally(failure);
+            return false;
+        }
+        try {
+            check(status);
+            return true;
+        } catch (IllegalStateException e) {
+            done.completeExceptionally(e);
+            return false;
+        }
+    }
+
     private static void check(JsonNode status) {
         if (status == null || !status.isObject()) {
             throw new IllegalStateException("query-status returned " + status);
@@ -91,14 +106,7 @@ final class Qmp4jTarget implements BenchTarget {
 
         private void onReply(JsonNode status, Throwable failure) {
             long now = System.nanoTime();
-            if (failure != null) {
-                done.completeExceptionally(failure);
-                return;
-            }
-            try {
-                check(status);
-            } catch (IllegalStateException e) {
-                done.completeExceptionally(e);
+            if (!accepted(status, failure, done)) {
                 return;
             }
             nanos[completed++] = now - sentAt;
@@ -143,14 +151,7 @@ final class Qmp4jTarget implements BenchTarget {
         }
 
         private synchronized void onReply(JsonNode status, Throwable failure) {
-            if (failure != null) {
-                done.completeExceptionally(failure);
-                return;
-            }
-            try {
-                check(status);
-            } catch (IllegalStateException e) {
-                done.completeExceptionally(e);
+            if (!accepted(status, failure, done)) {
                 return;
             }
             if (++completed == count) {

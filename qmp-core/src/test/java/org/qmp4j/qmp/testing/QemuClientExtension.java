@@ -3,22 +3,26 @@ package org.qmp4j.qmp.testing;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.qmp4j.qmp.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 
 /**
- * JUnit 5 extension for a test class that shares one {@code -machine none} QEMU and one connected
- * client: register it on a static field. Closes the client and QEMU after the class, also when a
- * test failed.
+ * JUnit 5 extension for a {@code -machine none} QEMU and one connected client. On a static field
+ * the class shares them; on an instance field each test gets its own. Closes the client and QEMU
+ * afterwards, also when a test failed.
  */
-public final class QemuClientExtension implements BeforeAllCallback, AfterAllCallback {
+public final class QemuClientExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
     private final List<String> qemuArgs;
     private final UnaryOperator<QmpOptions.Builder> clientOptions;
     private QemuProcess qemu;
     private QmpClient client;
+    private boolean perClass;
 
     private QemuClientExtension(List<String> qemuArgs, UnaryOperator<QmpOptions.Builder> clientOptions) {
         this.qemuArgs = List.copyOf(qemuArgs);
@@ -45,12 +49,35 @@ public final class QemuClientExtension implements BeforeAllCallback, AfterAllCal
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        qemu = QemuProcess.startMachineNone(qemuArgs.toArray(String[]::new));
-        client = QmpClient.connect(clientOptions.apply(QmpOptions.builder(Endpoint.unix(qemu.qmpSocket()))).build());
+        perClass = true;
+        start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (!perClass) {
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            stop();
+        }
+    }
+
+    private void start() {
+        qemu = QemuProcess.startMachineNone(qemuArgs.toArray(String[]::new));
+        client = QmpClient.connect(clientOptions.apply(QmpOptions.builder(Endpoint.unix(qemu.qmpSocket()))).build());
+    }
+
+    private void stop() {
         try {
             if (client != null) {
                 client.close();
@@ -59,6 +86,8 @@ public final class QemuClientExtension implements BeforeAllCallback, AfterAllCal
             if (qemu != null) {
                 qemu.close();
             }
+            client = null;
+            qemu = null;
         }
     }
 }
