@@ -6,6 +6,9 @@ import java.util.Optional;
 /**
  * A subscriber's bounded queue of events. Pull with {@link #poll(Duration)}, or, for a listener
  * subscription, let the listener receive them on the event executor. Close it to unsubscribe.
+ *
+ * <p>Events are queued in the order QEMU sent them, and an event QEMU sent before a command's
+ * reply is in a pull subscription's queue by the time that reply is delivered.
  */
 public interface EventSubscription extends AutoCloseable {
 

@@ -43,6 +43,25 @@ class QmpClientRoutingTest extends FakePeerSupport {
     }
 
     @Test
+    void eventsSentBeforeAReplyAreQueuedByTheTimeItIsDelivered() {
+        QmpClient client = connect();
+        EventSubscription events = client.subscribe(EventFilter.named("JOB_STATUS_CHANGE"));
+        peer.on("step", req -> List.of(event("JOB_STATUS_CHANGE", Map.of("id", "j", "status", "running")),
+                event("JOB_STATUS_CHANGE", Map.of("id", "j", "status", "concluded")), reply(req, Map.of())));
+
+        for (int round = 0; round < 50; round++) {
+            if (round % 2 == 0) {
+                client.execute("step");
+            } else {
+                Await.value(client.executeAsync("step"));
+            }
+            // no waiting: both must already be there
+            assertThat(events.poll(Duration.ZERO)).map(e -> e.data("status").asText()).contains("running");
+            assertThat(events.poll(Duration.ZERO)).map(e -> e.data("status").asText()).contains("concluded");
+        }
+    }
+
+    @Test
     void replySplitIntoSingleBytesIsReassembled() {
         QmpClient client = connect();
         peer.on("query-status", req -> PeerAction.trickle(

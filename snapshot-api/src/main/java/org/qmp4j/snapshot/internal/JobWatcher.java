@@ -113,6 +113,7 @@ final class JobWatcher implements AutoCloseable {
     /** The job's {@code query-jobs} entry now, if it still exists; updates status and progress. */
     Optional<JobInfo> query() {
         JobInfo[] jobs = Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
+        reportQueuedEvents(); // the statuses the job passed through before this answer, in order
         for (JobInfo job : jobs) {
             if (jobId.equals(job.id())) {
                 update(job.status(), job.currentProgress(), job.totalProgress());
@@ -127,6 +128,16 @@ final class JobWatcher implements AutoCloseable {
     void dismiss() {
         qmp.execute("job-dismiss", Map.of("id", jobId));
         update(GONE, current, total);
+    }
+
+    /**
+     * Takes the events already queued. Every event QEMU sent before a reply is queued before that
+     * reply is delivered, so after {@code query-jobs} this holds every earlier status change.
+     */
+    private void reportQueuedEvents() {
+        for (Optional<QmpEvent> e = events.poll(Duration.ZERO); e.isPresent(); e = events.poll(Duration.ZERO)) {
+            onEvent(e.get());
+        }
     }
 
     private void onEvent(QmpEvent event) {
