@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.qmp4j.qmp.internal.DefaultQmpClient;
 import org.qmp4j.qmp.internal.Futures;
+import org.qmp4j.qmp.internal.Json;
 
 /**
  * A connection to one QEMU's QMP monitor.
@@ -80,29 +81,33 @@ public interface QmpClient extends AutoCloseable {
         return executeAsync(command, arguments, type, CommandOptions.defaults());
     }
 
-    /** Blocking {@link #executeAsync(String, Object, CommandOptions)}. */
+    /**
+     * Blocking {@link #executeAsync(String, Object, CommandOptions)}. Over a UNIX socket with
+     * nothing else queued, the calling thread writes the command itself (no hand-off to the I/O
+     * thread); the reply still comes through the I/O thread, in order with events.
+     */
     default JsonNode execute(String command, Object arguments, CommandOptions options) {
         return Futures.await(executeAsync(command, arguments, options));
     }
 
     /** Blocking {@link #executeAsync(String, Object)}. */
     default JsonNode execute(String command, Object arguments) {
-        return Futures.await(executeAsync(command, arguments));
+        return execute(command, arguments, CommandOptions.defaults());
     }
 
     /** Blocking {@link #executeAsync(String)}. */
     default JsonNode execute(String command) {
-        return Futures.await(executeAsync(command));
+        return execute(command, null, CommandOptions.defaults());
     }
 
     /** Blocking {@link #executeAsync(String, Object, Class, CommandOptions)}. */
     default <T> T execute(String command, Object arguments, Class<T> type, CommandOptions options) {
-        return Futures.await(executeAsync(command, arguments, type, options));
+        return Json.convert(command, execute(command, arguments, options), type);
     }
 
     /** Blocking {@link #executeAsync(String, Object, Class)}. */
     default <T> T execute(String command, Object arguments, Class<T> type) {
-        return Futures.await(executeAsync(command, arguments, type));
+        return execute(command, arguments, type, CommandOptions.defaults());
     }
 
     /** {@code query-status}. */

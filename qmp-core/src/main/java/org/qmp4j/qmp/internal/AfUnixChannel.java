@@ -1,8 +1,15 @@
 package org.qmp4j.qmp.internal;
 
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 
 /**
@@ -12,15 +19,114 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
 final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
     /** Bound on the reads that drain a hung-up socket: each reads up to 16 buffers. */
     private static final int MAX_DRAIN_ROUNDS = 4096;
+    /**
+     * Largest message written directly. Linux queues a UNIX stream write this small as one
+     * buffer: a full socket takes all of it or none, so a refused direct write leaves nothing
+     * behind and the message can go the normal way instead.
+     */
+    static final int MAX_DIRECT_BYTES = 4096;
+    /** Pause between tries when the peer's receive buffer is full during a direct write. */
+    private static final long FULL_BUFFER_PAUSE_NANOS = 100_000;
+
+    /** Held by whoever writes to the socket: the I/O thread, or a caller writing directly. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Set when the I/O thread found the socket busy with a direct write and left its bytes queued. */
+    private volatile boolean flushDeferred;
 
     /** Wraps an already connected, non-blocking socket channel. */
     AfUnixChannel(AFUNIXSocketChannel connected) {
         super(connected);
     }
 
+    /**
+     * Attaches {@code fds} to the next bytes written. I/O thread only. Waits for a direct write
+     * under way, so that it cannot carry them off (none starts afterwards: a command with
+     * descriptors counts as queued until written), and first writes whatever such a write had
+     * made the I/O thread leave queued, so that they go with the command's own bytes only.
+     */
     @Override
     public void setOutboundFileDescriptors(FileDescriptor[] fds) throws IOException {
-        ((AFUNIXSocketChannel) javaChannel()).setOutboundFileDescriptors(fds);
+        writeLock.lock();
+        try {
+            flush();
+            ((AFUNIXSocketChannel) javaChannel()).setOutboundFileDescriptors(fds);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to the socket from the calling thread, which spares a blocking call
+     * the hand-off to the I/O thread and its wake-up. Writes nothing and returns false when the
+     * socket is not free for it: another writer holds it, {@code nettyIdle} says the I/O thread
+     * has writes queued that must go first, the peer's buffer is full (a message of at most
+     * {@link #MAX_DIRECT_BYTES} goes into a UNIX socket whole or not at all), or the calling
+     * thread is interrupted (an interrupt inside a channel write closes the channel, so such a
+     * thread must not start one). Should part of a message go out anyway, it finishes it, waiting
+     * for the peer up to {@code deadlineNanos}.
+     *
+     * @throws PartialWriteException when the deadline passed with part of the message written
+     * @throws IOException when the socket failed
+     */
+    boolean writeDirect(ByteBuffer bytes, BooleanSupplier nettyIdle, long deadlineNanos) throws IOException {
+        if (bytes.remaining() > MAX_DIRECT_BYTES || Thread.currentThread().isInterrupted() || !writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!nettyIdle.getAsBoolean() || !isActive()) {
+                return false;
+            }
+            WritableByteChannel socket = javaChannel();
+            int total = bytes.remaining();
+            if (socket.write(bytes) == 0) {
+                return false;
+            }
+            while (bytes.hasRemaining()) { // not expected for a message this small; a safety net
+                if (socket.write(bytes) == 0) {
+                    if (System.nanoTime() - deadlineNanos >= 0) {
+                        throw new PartialWriteException(total - bytes.remaining(), total);
+                    }
+                    LockSupport.parkNanos(FULL_BUFFER_PAUSE_NANOS);
+                }
+            }
+            return true;
+        } finally {
+            writeLock.unlock();
+            if (flushDeferred) {
+                flushDeferred = false;
+                try {
+                    eventLoop().execute(this::flush);
+                } catch (RejectedExecutionException e) {
+                    // the loop is gone and the channel with it
+                }
+            }
+        }
+    }
+
+    /** The peer stopped reading in the middle of a direct write: the stream now holds half a message. */
+    static final class PartialWriteException extends IOException {
+        PartialWriteException(int written, int total) {
+            super("the peer stopped reading: wrote " + written + " of " + total + " bytes");
+        }
+    }
+
+    /**
+     * Netty's write, but never at the same time as a direct write: if one is under way, the bytes
+     * stay queued and the direct writer flushes them when it is done.
+     */
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        if (!writeLock.tryLock()) {
+            flushDeferred = true;
+            if (!writeLock.tryLock()) { // checked again: the writer may have finished meanwhile
+                return;
+            }
+        }
+        try {
+            super.doWrite(in);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     @Override

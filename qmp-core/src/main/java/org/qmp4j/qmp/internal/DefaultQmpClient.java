@@ -97,6 +97,13 @@ public final class DefaultQmpClient implements QmpClient {
     }
 
     @Override
+    public JsonNode execute(String command, Object arguments, CommandOptions options) {
+        ObjectNode args = Json.toArguments(arguments);
+        checkOob(command, options);
+        return connection.call(command, args, options);
+    }
+
+    @Override
     public <T> CompletableFuture<T> executeAsync(String command, Object arguments, Class<T> type,
                                                  CommandOptions options) {
         return executeAsync(command, arguments, options).thenApply(r -> Json.convert(command, r, type));

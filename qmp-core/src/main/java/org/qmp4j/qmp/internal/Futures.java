@@ -4,6 +4,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.qmp4j.qmp.BlockingOnIoThreadException;
 import org.qmp4j.qmp.Qmp4jException;
 
@@ -25,11 +27,52 @@ public final class Futures {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Qmp4jException("interrupted while waiting for a reply (the command may still run)", e);
+            throw new Interrupted(e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         } catch (CancellationException e) {
             throw new Qmp4jException("cancelled", e);
+        }
+    }
+
+    /**
+     * Waits for {@code future} until {@code deadlineNanos} ({@link System#nanoTime()} scale) and
+     * returns its value or throws its failure. For callers that act as the deadline timer
+     * themselves: they get {@link DeadlinePassed} or {@link Interrupted} and decide what fails.
+     */
+    public static <T> T await(CompletableFuture<T> future, long deadlineNanos) {
+        if (!future.isDone() && IoThreads.isIoThread()) {
+            throw new BlockingOnIoThreadException();
+        }
+        try {
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Interrupted(e);
+        } catch (TimeoutException e) {
+            throw new DeadlinePassed();
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (CancellationException e) {
+            throw new Qmp4jException("cancelled", e);
+        }
+    }
+
+    /** The caller's thread was interrupted while it waited for a reply. */
+    public static final class Interrupted extends Qmp4jException {
+        private static final long serialVersionUID = 1L;
+
+        Interrupted(InterruptedException cause) {
+            super("interrupted while waiting for a reply (the command may still run)", cause);
+        }
+    }
+
+    /** The deadline of {@link #await(CompletableFuture, long)} passed; never leaves qmp4j. */
+    public static final class DeadlinePassed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DeadlinePassed() {
+            super(null, null, false, false);
         }
     }
 

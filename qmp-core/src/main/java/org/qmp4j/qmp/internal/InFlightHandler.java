@@ -4,16 +4,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.qmp4j.qmp.CommandException;
 import org.qmp4j.qmp.CommandTimeoutException;
@@ -28,15 +25,15 @@ import org.slf4j.LoggerFactory;
  * an id, encodes it, arms its deadline, and routes replies back by id. Replies with an unknown id
  * (a command that timed out) are dropped; id-less errors are logged, never matched; other
  * messages go to the protocol's {@link MessageListener}. A bad frame or EOF fails every pending
- * command at once. All state is confined to the channel's event loop.
+ * command at once. All state but the shared {@link InFlightRegistry} is confined to the channel's
+ * event loop.
  */
 public final class InFlightHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InFlightHandler.class);
 
     private final MessageListener listener;
     private final String peerName;
-    private final Map<Long, OutboundCommand> inFlight = new HashMap<>();
-    private long nextId;
+    private final InFlightRegistry inFlight;
     private ChannelHandlerContext ctx;
     private Throwable closeCause;
     private boolean closeWhenIdle;
@@ -52,7 +49,12 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     public InFlightHandler(MessageListener listener, String peerName, long firstId) {
         this.listener = listener;
         this.peerName = peerName;
-        this.nextId = firstId;
+        this.inFlight = new InFlightRegistry(firstId);
+    }
+
+    /** The waiting commands, shared with the commands a blocking caller writes itself. */
+    InFlightRegistry registry() {
+        return inFlight;
     }
 
     @Override
@@ -60,7 +62,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         this.ctx = ctx;
     }
 
-    /** Number of commands waiting for a reply; for tests and diagnostics. Event loop only. */
+    /** Number of commands waiting for a reply; for tests and diagnostics. */
     int inFlightCount() {
         return inFlight.size();
     }
@@ -77,17 +79,16 @@ public final class InFlightHandler extends ChannelDuplexHandler {
             promise.trySuccess();
             return;
         }
-        long id = nextId++;
-        command.assignId(id);
+        long id = inFlight.register(command);
         ByteBuf bytes;
         try {
-            bytes = encode(ctx, command, id);
+            bytes = encode(ctx.alloc(), command, id);
         } catch (IOException | RuntimeException e) {
+            inFlight.remove(id);
             command.fail(new Qmp4jException(command.name() + ": cannot encode arguments: " + e.getMessage(), e));
             promise.trySuccess();
             return;
         }
-        inFlight.put(id, command);
         command.timeoutTask(ctx.executor().schedule(() -> timeOut(command),
                 command.timeout().toNanos(), TimeUnit.NANOSECONDS));
         promise.addListener(f -> {
@@ -127,8 +128,9 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         ctx.flush();
     }
 
-    private static ByteBuf encode(ChannelHandlerContext ctx, OutboundCommand command, long id) throws IOException {
-        ByteBuf buf = ctx.alloc().buffer(64 + (command.arguments() == null ? 0 : 64));
+    /** The command's line: {@code {"execute":NAME,"arguments":…,"id":ID}} and a newline. */
+    static ByteBuf encode(ByteBufAllocator alloc, OutboundCommand command, long id) throws IOException {
+        ByteBuf buf = alloc.buffer(64 + (command.arguments() == null ? 0 : 64));
         boolean ok = false;
         try (OutputStream out = new ByteBufOutputStream(buf);
              JsonGenerator g = Json.MAPPER.createGenerator(out)) {
@@ -227,7 +229,8 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         ctx.close();
     }
 
-    private void closeIfIdle() {
+    /** Closes now if a graceful close waits for nothing else. Event loop only. */
+    void closeIfIdle() {
         if (closeWhenIdle && inFlight.isEmpty()) {
             ctx.close();
         }
@@ -287,12 +290,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     }
 
     private void failPending() {
-        if (inFlight.isEmpty()) {
-            return;
-        }
-        List<OutboundCommand> pending = new ArrayList<>(inFlight.values());
-        inFlight.clear();
-        for (OutboundCommand command : pending) {
+        for (OutboundCommand command : inFlight.drain()) {
             command.fail(closedException(command.name() + ": no reply"));
         }
     }

@@ -3,6 +3,9 @@ package org.qmp4j.qmp.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -29,6 +33,7 @@ import org.qmp4j.qmp.ConnectionClosedException;
 import org.qmp4j.qmp.ConnectionFailedException;
 import org.qmp4j.qmp.ConnectionState;
 import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.qmp.Qmp4jException;
 
 /**
  * One socket to a JSON-lines peer (QMP or the guest agent) with its in-flight commands: the part
@@ -36,11 +41,16 @@ import org.qmp4j.qmp.Endpoint;
  * negotiation, or agent synchronisation), then calls {@link #markReady()}.
  */
 public final class ProtocolConnection {
+    /** Direct writes encode into short-lived heap buffers (junixsocket copies them anyway). */
+    private static final ByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
+
     private final TransportSettings settings;
     private final ClientResources resources;
     private final boolean ownsResources;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private final Object fdLock = new Object();
+    /** Writes handed to the I/O thread and not yet on the wire; a direct write waits for none. */
+    private final AtomicInteger queuedWrites = new AtomicInteger();
     private CompletableFuture<?> fdTail = CompletableFuture.completedFuture(null);
     private volatile Channel channel;
     private volatile InFlightHandler inFlight;
@@ -296,13 +306,84 @@ public final class ProtocolConnection {
         }
         Duration timeout = options.timeout().orElse(settings.commandTimeout());
         OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, fds);
+        queuedWrites.incrementAndGet();
         channel.writeAndFlush(outbound).addListener(f -> {
+            queuedWrites.decrementAndGet();
             if (!f.isSuccess()) {
                 outbound.fail(new ConnectionClosedException(command + ": cannot write to " + settings.peerName()
                         + ": " + f.cause(), f.cause()));
             }
         });
         return outbound.result();
+    }
+
+    /**
+     * Sends a command and waits for its reply: the blocking form of {@link #send}. Over a UNIX
+     * socket with nothing queued for the I/O thread, the calling thread writes the command itself
+     * and waits with the command's deadline; otherwise this is {@code send} and a wait. Either way
+     * the reply is read and routed by the I/O thread, so events and other commands' replies keep
+     * their order.
+     */
+    public JsonNode call(String command, ObjectNode arguments, CommandOptions options) {
+        Channel ch = channel;
+        if (!(ch instanceof AfUnixChannel socket) || state != ConnectionState.READY || IoThreads.isIoThread()) {
+            return Futures.await(send(command, arguments, options, null, false));
+        }
+        Duration timeout = options.timeout().orElse(settings.commandTimeout());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, null);
+        InFlightRegistry registry = inFlight.registry();
+        long id = registry.register(outbound);
+        ByteBuf bytes;
+        try {
+            bytes = InFlightHandler.encode(HEAP, outbound, id);
+        } catch (IOException | RuntimeException e) {
+            registry.remove(id);
+            throw new Qmp4jException(command + ": cannot encode arguments: " + e.getMessage(), e);
+        }
+        boolean written;
+        try {
+            written = socket.writeDirect(bytes.nioBuffer(), () -> queuedWrites.get() == 0, deadline);
+        } catch (IOException e) {
+            registry.remove(id);
+            ConnectionClosedException failure = new ConnectionClosedException(command + ": cannot write to "
+                    + settings.peerName() + ": " + e.getMessage(), e);
+            if (e instanceof AfUnixChannel.PartialWriteException) {
+                failConnection(failure); // half a command on the wire: nothing after it can be understood
+            }
+            throw failure;
+        } finally {
+            bytes.release();
+        }
+        if (!written) {
+            registry.remove(id);
+            return Futures.await(send(command, arguments, options, null, false));
+        }
+        if (!ch.isActive() && registry.remove(id) != null) {
+            // the socket closed around the write: the close may have run before this one registered
+            outbound.fail(new ConnectionClosedException(command + ": connection closed"));
+        }
+        return awaitReply(outbound, deadline);
+    }
+
+    /** Waits for a directly written command: the caller's wait is its deadline timer. */
+    private JsonNode awaitReply(OutboundCommand outbound, long deadline) {
+        Qmp4jException failure;
+        try {
+            return Futures.await(outbound.result(), deadline);
+        } catch (Futures.DeadlinePassed e) {
+            failure = new CommandTimeoutException(outbound.name(), outbound.timeout());
+        } catch (Futures.Interrupted e) {
+            failure = e;
+        }
+        if (inFlight.registry().remove(outbound.id()) == null) {
+            return Futures.await(outbound.result()); // completed meanwhile by its reply or the close
+        }
+        outbound.fail(failure); // its late reply will find no command and be dropped
+        if (state == ConnectionState.CLOSING) {
+            onEventLoop(inFlight::closeIfIdle); // a graceful close may wait for this one
+        }
+        throw failure;
     }
 
     /**
@@ -317,7 +398,9 @@ public final class ProtocolConnection {
         }
         onEventLoop(() -> {
             beforeWrite.run();
+            queuedWrites.incrementAndGet();
             ch.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).addListener(f -> {
+                queuedWrites.decrementAndGet();
                 if (f.isSuccess()) {
                     done.complete(null);
                 } else {

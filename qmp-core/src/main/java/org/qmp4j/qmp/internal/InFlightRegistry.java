@@ -1,0 +1,54 @@
+package org.qmp4j.qmp.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The commands of one connection that wait for a reply, by id. Thread-safe: commands written by
+ * the I/O thread and commands a blocking caller writes itself ({@link DirectWrites}) share it, and
+ * whoever removes a command first (its reply, its deadline, the close) completes it.
+ */
+final class InFlightRegistry {
+    private final ConcurrentHashMap<Long, OutboundCommand> byId = new ConcurrentHashMap<>();
+    private final AtomicLong nextId;
+
+    /** @param firstId the first id to hand out; see {@link InFlightHandler} */
+    InFlightRegistry(long firstId) {
+        this.nextId = new AtomicLong(firstId);
+    }
+
+    /** Gives {@code command} the next id and records it; returns the id. */
+    long register(OutboundCommand command) {
+        long id = nextId.getAndIncrement();
+        command.assignId(id);
+        byId.put(id, command);
+        return id;
+    }
+
+    /** Removes and returns the command with this id, or {@code null} if none waits under it. */
+    OutboundCommand remove(long id) {
+        return byId.remove(id);
+    }
+
+    boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    /** Removes and returns every waiting command. */
+    List<OutboundCommand> drain() {
+        List<OutboundCommand> drained = new ArrayList<>(byId.size());
+        for (Long id : new ArrayList<>(byId.keySet())) {
+            OutboundCommand command = byId.remove(id);
+            if (command != null) {
+                drained.add(command);
+            }
+        }
+        return drained;
+    }
+}
