@@ -45,7 +45,7 @@ class QmpClientRoutingTest extends FakePeerSupport {
     @Test
     void eventsSentBeforeAReplyAreQueuedByTheTimeItIsDelivered() {
         QmpClient client = connect();
-        EventSubscription events = client.subscribe(EventFilter.named("JOB_STATUS_CHANGE"));
+        EventSubscription events = client.subscribe(EventFilter.names("JOB_STATUS_CHANGE"));
         peer.on("step", req -> List.of(event("JOB_STATUS_CHANGE", Map.of("id", "j", "status", "running")),
                 event("JOB_STATUS_CHANGE", Map.of("id", "j", "status", "concluded")), reply(req, Map.of())));
 
