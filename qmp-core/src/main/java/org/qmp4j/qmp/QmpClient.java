@@ -82,9 +82,13 @@ public interface QmpClient extends AutoCloseable {
     }
 
     /**
-     * Blocking {@link #executeAsync(String, Object, CommandOptions)}. Over a UNIX socket with
-     * nothing else queued, the calling thread writes the command itself (no hand-off to the I/O
-     * thread); the reply still comes through the I/O thread, in order with events.
+     * Blocking {@link #executeAsync(String, Object, CommandOptions)}. Over a UNIX socket on Linux,
+     * with nothing else queued, the calling thread writes the command itself (no hand-off to the
+     * I/O thread); the reply still comes through the I/O thread, in order with events.
+     *
+     * <p>If the calling thread is interrupted, the call fails with a {@link Qmp4jException} and
+     * its reply, if one comes, is dropped. An interrupt that lands while the thread is writing to
+     * the socket (a few microseconds) also closes the connection, as it would any NIO channel.
      */
     default JsonNode execute(String command, Object arguments, CommandOptions options) {
         return Futures.await(executeAsync(command, arguments, options));

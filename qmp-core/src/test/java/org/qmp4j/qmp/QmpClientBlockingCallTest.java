@@ -3,7 +3,6 @@ package org.qmp4j.qmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.qmp4j.qmp.testing.PeerAction.closeClient;
-import static org.qmp4j.qmp.testing.PeerAction.pause;
 import static org.qmp4j.qmp.testing.PeerAction.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,6 +51,30 @@ class QmpClientBlockingCallTest extends FakePeerSupport {
 
         assertThat(Await.value(seenWhileHeld)).as("the caller wrote its command itself").isTrue();
         assertThat(Await.value(second).asText()).isEqualTo("two");
+    }
+
+    @Test
+    void directWriteToAPeerThatHungUpEndsTheConnection() throws Exception {
+        QmpClient client = connect(b -> b.commandTimeout(LONG_DEADLINE));
+        CompletableFuture<JsonNode> first = client.executeAsync("first");
+        JsonNode request = peer.nextRequest();
+        CountDownLatch release = new CountDownLatch(1);
+        first.thenAccept(reply -> awaitQuietly(release)); // holds the I/O thread: it cannot see the hang-up
+        peer.sendLine(QmpMessages.reply(request, "one"));
+        assertThat(Await.until(first::isDone, Await.LIMIT)).isTrue();
+        peer.closeClient();
+        assertThat(peer.awaitDisconnected(Await.LIMIT)).isTrue();
+
+        try {
+            // the caller finds the broken socket itself (EPIPE)
+            assertThatThrownBy(() -> client.execute("query-status")).isInstanceOf(ConnectionClosedException.class);
+        } finally {
+            release.countDown();
+        }
+
+        Await.value(client.closeFuture()); // the connection ends properly, whoever saw the hang-up first
+        assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
+        assertThat(Await.failure(client.executeAsync("query-status"))).isInstanceOf(ConnectionClosedException.class);
     }
 
     @Test
@@ -112,7 +135,7 @@ class QmpClientBlockingCallTest extends FakePeerSupport {
         peer.sendLine(QmpMessages.reply(hung, "too late"));
         peer.on("query-status", req -> List.of(reply(req, "mine")));
         assertThat(client.execute("query-status").asText()).isEqualTo("mine");
-        client.close(); // would wait for the abandoned command if it were still registered
+        Await.value(client.closeAsync()); // would wait for the abandoned command if it were still registered
         assertThat(client.state()).isEqualTo(ConnectionState.CLOSED);
     }
 
@@ -139,11 +162,13 @@ class QmpClientBlockingCallTest extends FakePeerSupport {
     void blockingCallsQueueNormallyWhileThePeerIsNotReading() throws Exception {
         QmpClient client = connect(b -> b.commandTimeout(LONG_DEADLINE));
         CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
         peer.onRequest(req -> {
             String command = QmpMessages.command(req);
             if ("stall".equals(command)) {
                 stalled.countDown();
-                return List.of(pause(Duration.ofSeconds(1)), reply(req, "stalled")); // reads nothing meanwhile
+                awaitQuietly(resume); // the peer reads nothing meanwhile
+                return List.of(reply(req, "stalled"));
             }
             return "qmp_capabilities".equals(command) ? null : List.of(reply(req, req.path("arguments").path("n")));
         });
@@ -173,10 +198,13 @@ class QmpClientBlockingCallTest extends FakePeerSupport {
                 replies.add(reply);
                 assertThat(Await.until(() -> waitsForItsReply(caller) || reply.isDone(), Await.LIMIT)).isTrue();
             }
+            assertThat(replies).as("all wait while the peer reads nothing").noneMatch(CompletableFuture::isDone);
+            resume.countDown();
             for (int i = 0; i < callers; i++) {
                 assertThat(replies.get(i).get(30, TimeUnit.SECONDS).asInt()).isEqualTo(i);
             }
         } finally {
+            resume.countDown();
             for (Thread t : threads) {
                 t.interrupt();
                 t.join(5000);
@@ -184,6 +212,14 @@ class QmpClientBlockingCallTest extends FakePeerSupport {
         }
         assertThat(Await.value(stall).asText()).isEqualTo("stalled");
         assertThat(client.state()).isEqualTo(ConnectionState.READY);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean waitsForItsReply(Thread caller) {

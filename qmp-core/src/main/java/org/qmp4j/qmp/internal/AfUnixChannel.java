@@ -6,6 +6,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,12 +21,16 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
     /** Bound on the reads that drain a hung-up socket: each reads up to 16 buffers. */
     private static final int MAX_DRAIN_ROUNDS = 4096;
     /**
-     * Largest message written directly. Linux queues a UNIX stream write this small as one
-     * buffer: a full socket takes all of it or none, so a refused direct write leaves nothing
-     * behind and the message can go the normal way instead.
+     * Whether blocking callers may write directly: on Linux, where a UNIX stream write of at most
+     * {@link #MAX_DIRECT_BYTES} goes into the socket as one buffer, so a full socket takes all of
+     * it or none and a refused direct write leaves nothing behind. (BSD kernels may take part.)
      */
+    static final boolean DIRECT_WRITES = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+    /** Largest message written directly. */
     static final int MAX_DIRECT_BYTES = 4096;
-    /** Pause between tries when the peer's receive buffer is full during a direct write. */
+    /** How long a direct writer that got part of a message out waits for the peer to take the rest. */
+    private static final long PARTIAL_WRITE_PATIENCE_NANOS = 10_000_000;
+    /** Pause between tries while it waits. */
     private static final long FULL_BUFFER_PAUSE_NANOS = 100_000;
 
     /** Held by whoever writes to the socket: the I/O thread, or a caller writing directly. */
@@ -58,22 +63,23 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
     /**
      * Writes {@code bytes} to the socket from the calling thread, which spares a blocking call
      * the hand-off to the I/O thread and its wake-up. Writes nothing and returns false when the
-     * socket is not free for it: another writer holds it, {@code nettyIdle} says the I/O thread
-     * has writes queued that must go first, the peer's buffer is full (a message of at most
-     * {@link #MAX_DIRECT_BYTES} goes into a UNIX socket whole or not at all), or the calling
-     * thread is interrupted (an interrupt inside a channel write closes the channel, so such a
-     * thread must not start one). Should part of a message go out anyway, it finishes it, waiting
-     * for the peer up to {@code deadlineNanos}.
+     * socket is not free for it: another writer holds it, {@code mayWrite} says no (the I/O
+     * thread has writes queued that must go first, or the connection is closing), the message is
+     * over {@link #MAX_DIRECT_BYTES}, the peer's buffer is full, or the calling thread is
+     * interrupted (an interrupt inside a channel write closes the channel, so such a thread must
+     * not start one). Should part of a message go out anyway, it waits briefly for the rest.
      *
-     * @throws PartialWriteException when the deadline passed with part of the message written
-     * @throws IOException when the socket failed
+     * @throws PartialWriteException when the peer did not take the rest of a message in time
+     * @throws IOException when the socket failed (junixsocket may have closed it: the caller must
+     *         end the connection)
      */
-    boolean writeDirect(ByteBuffer bytes, BooleanSupplier nettyIdle, long deadlineNanos) throws IOException {
-        if (bytes.remaining() > MAX_DIRECT_BYTES || Thread.currentThread().isInterrupted() || !writeLock.tryLock()) {
+    boolean writeDirect(ByteBuffer bytes, BooleanSupplier mayWrite) throws IOException {
+        if (!DIRECT_WRITES || bytes.remaining() > MAX_DIRECT_BYTES || Thread.currentThread().isInterrupted()
+                || !writeLock.tryLock()) {
             return false;
         }
         try {
-            if (!nettyIdle.getAsBoolean() || !isActive()) {
+            if (!mayWrite.getAsBoolean() || !isActive()) {
                 return false;
             }
             WritableByteChannel socket = javaChannel();
@@ -81,9 +87,10 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
             if (socket.write(bytes) == 0) {
                 return false;
             }
-            while (bytes.hasRemaining()) { // not expected for a message this small; a safety net
+            long giveUp = System.nanoTime() + PARTIAL_WRITE_PATIENCE_NANOS;
+            while (bytes.hasRemaining()) { // not expected on Linux for a message this small: a safety net
                 if (socket.write(bytes) == 0) {
-                    if (System.nanoTime() - deadlineNanos >= 0) {
+                    if (System.nanoTime() - giveUp >= 0) {
                         throw new PartialWriteException(total - bytes.remaining(), total);
                     }
                     LockSupport.parkNanos(FULL_BUFFER_PAUSE_NANOS);
@@ -105,6 +112,8 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
 
     /** The peer stopped reading in the middle of a direct write: the stream now holds half a message. */
     static final class PartialWriteException extends IOException {
+        private static final long serialVersionUID = 1L;
+
         PartialWriteException(int written, int total) {
             super("the peer stopped reading: wrote " + written + " of " + total + " bytes");
         }
@@ -124,6 +133,21 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
         }
         try {
             super.doWrite(in);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Closes the socket, never while a direct write is under way: junixsocket frees the
+     * descriptor at once, and a write still holding its number could reach whatever file is
+     * opened next under it.
+     */
+    @Override
+    protected void doClose() throws Exception {
+        writeLock.lock();
+        try {
+            super.doClose();
         } finally {
             writeLock.unlock();
         }

@@ -39,6 +39,8 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     private boolean closeWhenIdle;
     private boolean closeRequested;
     private boolean wasActive;
+    /** Cleared once the connection is on its way out; read by direct writers on other threads. */
+    private volatile boolean accepting = true;
 
     /**
      * @param listener receives non-reply messages and the close
@@ -203,8 +205,14 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         closeIfIdle();
     }
 
+    /** Whether new commands may still be written: false once a close or a failure began. */
+    boolean accepting() {
+        return accepting;
+    }
+
     /** Closes the connection because of a protocol error; every pending command fails with it. */
     public void fail(Throwable cause) {
+        accepting = false;
         if (closeCause == null) {
             closeCause = cause;
             if (cause instanceof ProtocolException) {
@@ -218,6 +226,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     /** Graceful close: refuse new commands, close once the ones in flight are done. Event loop only. */
     public void closeWhenIdle() {
+        accepting = false;
         closeRequested = true;
         closeWhenIdle = true;
         closeIfIdle();
@@ -225,6 +234,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     /** Immediate close asked for by the client: pending commands fail now. Event loop only. */
     public void abort() {
+        accepting = false;
         closeRequested = true;
         ctx.close();
     }
@@ -262,6 +272,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        accepting = false;
         notePeerClose();
         failPending();
         ctx.fireChannelInactive();

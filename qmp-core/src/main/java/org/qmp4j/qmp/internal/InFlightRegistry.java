@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The commands of one connection that wait for a reply, by id. Thread-safe: commands written by
- * the I/O thread and commands a blocking caller writes itself ({@link DirectWrites}) share it, and
+ * the I/O thread and commands a blocking caller writes itself ({@link AfUnixChannel#writeDirect}) share it, and
  * whoever removes a command first (its reply, its deadline, the close) completes it.
  */
 final class InFlightRegistry {
@@ -21,10 +21,19 @@ final class InFlightRegistry {
 
     /** Gives {@code command} the next id and records it; returns the id. */
     long register(OutboundCommand command) {
-        long id = nextId.getAndIncrement();
-        command.assignId(id);
-        byId.put(id, command);
-        return id;
+        command.assignId(nextId());
+        add(command);
+        return command.id();
+    }
+
+    /** An id no other command gets, for a command recorded later with {@link #add}. */
+    long nextId() {
+        return nextId.getAndIncrement();
+    }
+
+    /** Records a command that already has its id. */
+    void add(OutboundCommand command) {
+        byId.put(command.id(), command);
     }
 
     /** Removes and returns the command with this id, or {@code null} if none waits under it. */

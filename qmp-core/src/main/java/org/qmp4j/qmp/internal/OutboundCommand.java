@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A command on its way to the peer and, once written, waiting for its reply. Created on the
- * caller's thread; after it is handed to the channel only the I/O thread touches its mutable
- * fields.
+ * caller's thread. Its id is set once, before anyone else can see the command; completion is
+ * thread-safe, and whoever removes it from the {@link InFlightRegistry} completes it.
  */
 public final class OutboundCommand {
     private final String name;

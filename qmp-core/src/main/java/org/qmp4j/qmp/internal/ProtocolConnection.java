@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -41,8 +41,8 @@ import org.qmp4j.qmp.Qmp4jException;
  * negotiation, or agent synchronisation), then calls {@link #markReady()}.
  */
 public final class ProtocolConnection {
-    /** Direct writes encode into short-lived heap buffers (junixsocket copies them anyway). */
-    private static final ByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
+    /** Direct writes encode into pooled direct buffers, which junixsocket writes without a copy. */
+    private static final ByteBufAllocator DIRECT_BUFFERS = PooledByteBufAllocator.DEFAULT;
 
     private final TransportSettings settings;
     private final ClientResources resources;
@@ -326,44 +326,64 @@ public final class ProtocolConnection {
      */
     public JsonNode call(String command, ObjectNode arguments, CommandOptions options) {
         Channel ch = channel;
-        if (!(ch instanceof AfUnixChannel socket) || state != ConnectionState.READY || IoThreads.isIoThread()) {
+        if (!(ch instanceof AfUnixChannel socket) || !AfUnixChannel.DIRECT_WRITES || state != ConnectionState.READY
+                || IoThreads.isIoThread()) {
             return Futures.await(send(command, arguments, options, null, false));
         }
         Duration timeout = options.timeout().orElse(settings.commandTimeout());
         long deadline = System.nanoTime() + timeout.toNanos();
         OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, null);
-        InFlightRegistry registry = inFlight.registry();
-        long id = registry.register(outbound);
+        outbound.assignId(inFlight.registry().nextId());
         ByteBuf bytes;
         try {
-            bytes = InFlightHandler.encode(HEAP, outbound, id);
+            bytes = InFlightHandler.encode(DIRECT_BUFFERS, outbound, outbound.id());
         } catch (IOException | RuntimeException e) {
-            registry.remove(id);
             throw new Qmp4jException(command + ": cannot encode arguments: " + e.getMessage(), e);
         }
-        boolean written;
         try {
-            written = socket.writeDirect(bytes.nioBuffer(), () -> queuedWrites.get() == 0, deadline);
-        } catch (IOException e) {
-            registry.remove(id);
-            ConnectionClosedException failure = new ConnectionClosedException(command + ": cannot write to "
-                    + settings.peerName() + ": " + e.getMessage(), e);
-            if (e instanceof AfUnixChannel.PartialWriteException) {
-                failConnection(failure); // half a command on the wire: nothing after it can be understood
+            if (!writeDirect(socket, outbound, bytes)) {
+                return Futures.await(send(command, arguments, options, null, false));
             }
-            throw failure;
         } finally {
             bytes.release();
         }
-        if (!written) {
-            registry.remove(id);
-            return Futures.await(send(command, arguments, options, null, false));
-        }
-        if (!ch.isActive() && registry.remove(id) != null) {
+        if (!ch.isActive() && abandon(outbound)) {
             // the socket closed around the write: the close may have run before this one registered
             outbound.fail(new ConnectionClosedException(command + ": connection closed"));
         }
         return awaitReply(outbound, deadline);
+    }
+
+    /**
+     * Registers the command and writes it from this thread; false (and nothing registered) when
+     * it must go through the I/O thread instead.
+     */
+    private boolean writeDirect(AfUnixChannel socket, OutboundCommand outbound, ByteBuf bytes) {
+        if (bytes.readableBytes() > AfUnixChannel.MAX_DIRECT_BYTES) {
+            return false;
+        }
+        inFlight.registry().add(outbound); // before the write: the reply may come at once
+        // Checked after registering: a close that began earlier is seen here, a later one waits for this command.
+        if (state != ConnectionState.READY) {
+            abandon(outbound);
+            return false; // send() refuses it with the reason
+        }
+        boolean written;
+        try {
+            written = socket.writeDirect(bytes.nioBuffer(), () -> queuedWrites.get() == 0 && inFlight.accepting());
+        } catch (IOException e) {
+            abandon(outbound);
+            String why = e.getMessage() != null ? e.getMessage() : e.toString();
+            ConnectionClosedException failure = new ConnectionClosedException(outbound.name() + ": cannot write to "
+                    + settings.peerName() + ": " + why, e);
+            // The socket is broken, and junixsocket may have closed it without Netty noticing: end it properly.
+            failConnection(failure);
+            throw failure;
+        }
+        if (!written) {
+            abandon(outbound);
+        }
+        return written;
     }
 
     /** Waits for a directly written command: the caller's wait is its deadline timer. */
@@ -376,14 +396,23 @@ public final class ProtocolConnection {
         } catch (Futures.Interrupted e) {
             failure = e;
         }
-        if (inFlight.registry().remove(outbound.id()) == null) {
+        if (!abandon(outbound)) {
             return Futures.await(outbound.result()); // completed meanwhile by its reply or the close
         }
         outbound.fail(failure); // its late reply will find no command and be dropped
-        if (state == ConnectionState.CLOSING) {
-            onEventLoop(inFlight::closeIfIdle); // a graceful close may wait for this one
-        }
         throw failure;
+    }
+
+    /**
+     * Takes back a command this thread registered itself; true if it was still waiting. A
+     * graceful close may be waiting for it: it is told.
+     */
+    private boolean abandon(OutboundCommand outbound) {
+        boolean removed = inFlight.registry().remove(outbound.id()) != null;
+        if (removed && state != ConnectionState.READY) {
+            onEventLoop(inFlight::closeIfIdle);
+        }
+        return removed;
     }
 
     /**
