@@ -2,6 +2,7 @@
 # Builds the examples module and runs the QMP benchmark: qmp4j against a hand-written client,
 # both on one throwaway `qemu-system-x86_64 -machine none` that the benchmark starts and removes.
 # Arguments go to the benchmark: [--warmup N] [--requests N] [--pipelined N] [--window N] [--rounds N]
+#   [--connections alone|plain-first|qmp4j-first]
 # Exit status: 0 PASS, 1 FAIL (qmp4j outside the 5% target), 2 the benchmark could not run.
 # See docs/BENCHMARKS.md.
 set -euo pipefail

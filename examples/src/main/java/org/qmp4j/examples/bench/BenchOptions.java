@@ -11,17 +11,49 @@ import java.util.Locale;
  * @param pipelined commands per client and round in the pipelined throughput test
  * @param window commands kept in flight in the pipelined test
  * @param rounds number of rounds; each runs both clients, in alternating order
+ * @param connections how the clients connect: each segment alone (the fair default), or both
+ *        for the whole run in a given order, to show the bias QEMU's connection order puts on
+ *        the figures
  */
-record BenchOptions(int warmup, int requests, int pipelined, int window, int rounds) {
-    static final BenchOptions DEFAULTS = new BenchOptions(15_000, 8_000, 8_000, 8, 6);
+record BenchOptions(int warmup, int requests, int pipelined, int window, int rounds, Connections connections) {
+    static final BenchOptions DEFAULTS = new BenchOptions(15_000, 8_000, 8_000, 8, 6, Connections.ALONE);
+
+    /** How the two clients are connected to QEMU. */
+    enum Connections {
+        /** Each measured segment connects its client as QEMU's only QMP client. */
+        ALONE("alone"),
+        /** Both connected all run, the plain client first. */
+        PLAIN_FIRST("plain-first"),
+        /** Both connected all run, qmp4j first. */
+        QMP4J_FIRST("qmp4j-first");
+
+        final String option;
+
+        Connections(String option) {
+            this.option = option;
+        }
+
+        static Connections parse(String value) {
+            for (Connections c : values()) {
+                if (c.option.equals(value)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("--connections takes alone, plain-first or qmp4j-first, got " + value);
+        }
+    }
 
     static final String USAGE = """
             usage: QmpBenchmark [--warmup N] [--requests N] [--pipelined N] [--window N] [--rounds N]
+                                [--connections alone|plain-first|qmp4j-first]
               --warmup N     sequential warm-up commands per client before the rounds (default %d)
               --requests N   sequential query-status round trips per client and round (default %d)
               --pipelined N  pipelined query-status commands per client and round (default %d)
               --window N     commands in flight in the pipelined test (default %d)
               --rounds N     rounds; each runs both clients, alternating which goes first (default %d)
+              --connections alone        each segment connects its client as QEMU's only QMP client (default)
+              --connections plain-first  both stay connected all run, plain first (biased, for comparison)
+              --connections qmp4j-first  both stay connected all run, qmp4j first (biased, for comparison)
             """.formatted(DEFAULTS.warmup, DEFAULTS.requests, DEFAULTS.pipelined, DEFAULTS.window, DEFAULTS.rounds);
 
     BenchOptions {
@@ -39,22 +71,24 @@ record BenchOptions(int warmup, int requests, int pipelined, int window, int rou
         int pipelined = DEFAULTS.pipelined;
         int window = DEFAULTS.window;
         int rounds = DEFAULTS.rounds;
+        Connections connections = DEFAULTS.connections;
         for (int i = 0; i < args.length; i++) {
-            String name = args[i];
+            String name = args[i].toLowerCase(Locale.ROOT);
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + name);
             }
-            int value = number(name, args[++i]);
-            switch (name.toLowerCase(Locale.ROOT)) {
-                case "--warmup" -> warmup = value;
-                case "--requests" -> requests = value;
-                case "--pipelined" -> pipelined = value;
-                case "--window" -> window = value;
-                case "--rounds" -> rounds = value;
-                default -> throw new IllegalArgumentException("unknown option " + name);
+            String value = args[++i];
+            switch (name) {
+                case "--warmup" -> warmup = number(name, value);
+                case "--requests" -> requests = number(name, value);
+                case "--pipelined" -> pipelined = number(name, value);
+                case "--window" -> window = number(name, value);
+                case "--rounds" -> rounds = number(name, value);
+                case "--connections" -> connections = Connections.parse(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i - 1]);
             }
         }
-        return new BenchOptions(warmup, requests, pipelined, window, rounds);
+        return new BenchOptions(warmup, requests, pipelined, window, rounds, connections);
     }
 
     private static int number(String name, String text) {
@@ -74,6 +108,6 @@ record BenchOptions(int warmup, int requests, int pipelined, int window, int rou
     @Override
     public String toString() {
         return "--warmup " + warmup + " --requests " + requests + " --pipelined " + pipelined
-                + " --window " + window + " --rounds " + rounds;
+                + " --window " + window + " --rounds " + rounds + " --connections " + connections.option;
     }
 }

@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 /**
  * Compares qmp4j with a minimal hand-written QMP client ({@link PlainQmpClient}) against one
  * {@code qemu-system-x86_64 -machine none} that it starts itself, with one QMP socket per client.
+ * Each measured segment connects its client afresh, as QEMU's only QMP client at that moment.
  *
  * <p>Figures per client: the latency of sequential {@code query-status} round trips (p50 and
  * p99) and the throughput of {@code query-status} with a fixed number of commands in flight.
@@ -20,7 +21,8 @@ import java.lang.management.ManagementFactory;
  * callback (no caller thread involved), and the JVM's CPU time per command.
  *
  * <p>Exit status: 0 PASS, 1 FAIL, 2 the benchmark could not run. Run it with
- * {@code scripts/bench.sh [--warmup N] [--requests N] [--pipelined N] [--window N] [--rounds N]}.
+ * {@code scripts/bench.sh [--warmup N] [--requests N] [--pipelined N] [--window N] [--rounds N]
+ * [--connections alone|plain-first|qmp4j-first]}.
  */
 public final class QmpBenchmark {
     /** CPU time of the whole JVM (all threads: caller, I/O, GC, JIT), per measured segment. */
@@ -60,48 +62,80 @@ public final class QmpBenchmark {
     private boolean run() throws Exception {
         Report report = new Report(out);
         try (BenchQemu qemu = BenchQemu.start()) {
-            Connector<PlainQmpClient> plain = () -> PlainQmpClient.connect(qemu.plainSocket());
-            Connector<Qmp4jTarget> qmp4j = () -> Qmp4jTarget.connect(qemu.qmp4jSocket());
+            Connector<PlainQmpClient> plain = () -> new Lease<>(PlainQmpClient.connect(qemu.plainSocket()), true);
+            Connector<Qmp4jTarget> qmp4j = () -> new Lease<>(Qmp4jTarget.connect(qemu.qmp4jSocket()), true);
             String greeting;
-            try (PlainQmpClient probe = plain.connect()) {
-                greeting = probe.greeting();
+            try (Lease<PlainQmpClient> probe = plain.connect()) {
+                greeting = probe.client().greeting();
             }
             report.environment(options, qemuVersion(greeting));
-            warmUp(plain);
-            warmUp(qmp4j);
-            Results results = new Results();
-            report.roundHeader();
-            for (int round = 0; round < options.rounds(); round++) {
-                boolean plainFirst = round % 2 == 0;
-                Connector<?> first = plainFirst ? plain : qmp4j;
-                Connector<?> second = plainFirst ? qmp4j : plain;
-                measureLatency(first, results);
-                measureLatency(second, results);
-                measureChained(qmp4j, results.qmp4jChained);
-                measureThroughput(first, results);
-                measureThroughput(second, results);
-                report.round(round, results);
-            }
-            return report.summary(options, results);
+            return switch (options.connections()) {
+                case ALONE -> measure(report, plain, qmp4j);
+                case PLAIN_FIRST -> {
+                    try (Lease<PlainQmpClient> p = plain.connect(); Lease<Qmp4jTarget> q = qmp4j.connect()) {
+                        yield measure(report, p::shared, q::shared);
+                    }
+                }
+                case QMP4J_FIRST -> {
+                    try (Lease<Qmp4jTarget> q = qmp4j.connect(); Lease<PlainQmpClient> p = plain.connect()) {
+                        yield measure(report, p::shared, q::shared);
+                    }
+                }
+            };
         }
     }
 
+    private boolean measure(Report report, Connector<PlainQmpClient> plain, Connector<Qmp4jTarget> qmp4j)
+            throws Exception {
+        warmUp(plain);
+        warmUp(qmp4j);
+        Results results = new Results();
+        report.roundHeader();
+        for (int round = 0; round < options.rounds(); round++) {
+            boolean plainFirst = round % 2 == 0;
+            Connector<?> first = plainFirst ? plain : qmp4j;
+            Connector<?> second = plainFirst ? qmp4j : plain;
+            measureLatency(first, results);
+            measureLatency(second, results);
+            measureChained(qmp4j, results.qmp4jChained);
+            measureThroughput(first, results);
+            measureThroughput(second, results);
+            report.round(round, results);
+        }
+        return report.summary(options, results);
+    }
+
     /**
-     * Makes a new connection for one segment. Each segment runs with its client as QEMU's only
-     * QMP client: with two connected, QEMU answers the one that connected first about 4% faster
-     * (measured on QEMU 7.2, whichever socket it uses), which would favour whichever client the
-     * benchmark happened to connect first.
+     * Gives a segment its client. By default each segment connects its own, as QEMU's only QMP
+     * client: with two connected, QEMU 7.2 answers the one that connected first about 4% faster
+     * (see docs/BENCHMARKS.md), which would favour whichever client connected first.
      */
     @FunctionalInterface
     private interface Connector<T extends BenchTarget> {
-        T connect() throws Exception;
+        Lease<T> connect() throws Exception;
+    }
+
+    /** A client for one segment; closed afterwards if the segment connected it. */
+    private record Lease<T extends BenchTarget>(T client, boolean owned) implements AutoCloseable {
+        /** The same client for another segment, which leaves it open. */
+        Lease<T> shared() {
+            return new Lease<>(client, false);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (owned) {
+                client.close();
+            }
+        }
     }
 
     private void warmUp(Connector<?> connector) throws Exception {
         if (options.warmup() == 0) {
             return;
         }
-        try (BenchTarget client = connector.connect()) {
+        try (Lease<?> lease = connector.connect()) {
+            BenchTarget client = lease.client();
             out.printf("warming up %s: %d sequential and %d pipelined commands%n", client.name(),
                     options.warmup(), options.warmup());
             latencies(client, options.warmup());
@@ -110,29 +144,29 @@ public final class QmpBenchmark {
     }
 
     private void measureLatency(Connector<?> connector, Results results) throws Exception {
-        try (BenchTarget client = connector.connect()) {
+        try (Lease<?> lease = connector.connect()) {
             quiesce();
             long cpu = CPU.getProcessCpuTime();
-            long[] nanos = latencies(client, options.requests());
-            results.latency(client).add(nanos, cpuMicrosPerCommand(cpu, options.requests()));
+            long[] nanos = latencies(lease.client(), options.requests());
+            results.latency(lease.client()).add(nanos, cpuMicrosPerCommand(cpu, options.requests()));
         }
     }
 
     private void measureChained(Connector<Qmp4jTarget> connector, LatencyFigure figure) throws Exception {
-        try (Qmp4jTarget client = connector.connect()) {
+        try (Lease<Qmp4jTarget> lease = connector.connect()) {
             quiesce();
             long cpu = CPU.getProcessCpuTime();
-            long[] nanos = client.chainedLatencies(options.requests());
+            long[] nanos = lease.client().chainedLatencies(options.requests());
             figure.add(nanos, cpuMicrosPerCommand(cpu, options.requests()));
         }
     }
 
     private void measureThroughput(Connector<?> connector, Results results) throws Exception {
-        try (BenchTarget client = connector.connect()) {
+        try (Lease<?> lease = connector.connect()) {
             quiesce();
             long cpu = CPU.getProcessCpuTime();
-            long nanos = client.pipelined(options.pipelined(), options.window());
-            results.throughput(client).add(options.pipelined() * 1e9 / nanos,
+            long nanos = lease.client().pipelined(options.pipelined(), options.window());
+            results.throughput(lease.client()).add(options.pipelined() * 1e9 / nanos,
                     cpuMicrosPerCommand(cpu, options.pipelined()));
         }
     }
