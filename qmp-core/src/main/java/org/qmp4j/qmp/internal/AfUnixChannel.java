@@ -25,9 +25,10 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
      * {@link #MAX_DIRECT_BYTES} goes into the socket as one buffer, so a full socket takes all of
      * it or none and a refused direct write leaves nothing behind. (BSD kernels may take part.)
      */
-    static final boolean DIRECT_WRITES = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+    static final boolean DIRECT_WRITES =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
     /** Largest message written directly. */
-    static final int MAX_DIRECT_BYTES = 4096;
+    private static final int MAX_DIRECT_BYTES = 4096;
     /** How long a direct writer that got part of a message out waits for the peer to take the rest. */
     private static final long PARTIAL_WRITE_PATIENCE_NANOS = 10_000_000;
     /** Pause between tries while it waits. */
@@ -60,12 +61,17 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
         }
     }
 
+    /** Whether a message of {@code length} bytes may be written directly on this system. */
+    static boolean takesDirect(int length) {
+        return DIRECT_WRITES && length <= MAX_DIRECT_BYTES;
+    }
+
     /**
      * Writes {@code bytes} to the socket from the calling thread, which spares a blocking call
      * the hand-off to the I/O thread and its wake-up. Writes nothing and returns false when the
      * socket is not free for it: another writer holds it, {@code mayWrite} says no (the I/O
-     * thread has writes queued that must go first, or the connection is closing), the message is
-     * over {@link #MAX_DIRECT_BYTES}, the peer's buffer is full, or the calling thread is
+     * thread has writes queued that must go first, or the connection is closing), the message
+     * fails {@link #takesDirect}, the peer's buffer is full, or the calling thread is
      * interrupted (an interrupt inside a channel write closes the channel, so such a thread must
      * not start one). Should part of a message go out anyway, it waits briefly for the rest.
      *
@@ -74,8 +80,7 @@ final class AfUnixChannel extends NioSocketChannel implements FdPassingChannel {
      *         end the connection)
      */
     boolean writeDirect(ByteBuffer bytes, BooleanSupplier mayWrite) throws IOException {
-        if (!DIRECT_WRITES || bytes.remaining() > MAX_DIRECT_BYTES || Thread.currentThread().isInterrupted()
-                || !writeLock.tryLock()) {
+        if (!takesDirect(bytes.remaining()) || Thread.currentThread().isInterrupted() || !writeLock.tryLock()) {
             return false;
         }
         try {

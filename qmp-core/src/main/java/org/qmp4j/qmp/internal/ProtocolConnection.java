@@ -359,8 +359,8 @@ public final class ProtocolConnection {
      * it must go through the I/O thread instead.
      */
     private boolean writeDirect(AfUnixChannel socket, OutboundCommand outbound, ByteBuf bytes) {
-        if (bytes.readableBytes() > AfUnixChannel.MAX_DIRECT_BYTES) {
-            return false;
+        if (!AfUnixChannel.takesDirect(bytes.readableBytes())) {
+            return false; // checked before registering, which would otherwise have to be undone
         }
         inFlight.registry().add(outbound); // before the write: the reply may come at once
         // Checked after registering: a close that began earlier is seen here, a later one waits for this command.
