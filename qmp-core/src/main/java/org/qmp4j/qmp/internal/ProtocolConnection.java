@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
@@ -306,14 +307,18 @@ public final class ProtocolConnection {
         }
         Duration timeout = options.timeout().orElse(settings.commandTimeout());
         OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, fds);
-        queuedWrites.incrementAndGet();
-        channel.writeAndFlush(outbound).addListener(f -> {
+        // The listener goes on before the write starts, so the I/O thread runs it the moment the
+        // bytes are out; added afterwards to a done future, it would wait for a later task.
+        ChannelPromise written = channel.newPromise();
+        written.addListener(f -> {
             queuedWrites.decrementAndGet();
             if (!f.isSuccess()) {
                 outbound.fail(new ConnectionClosedException(command + ": cannot write to " + settings.peerName()
                         + ": " + f.cause(), f.cause()));
             }
         });
+        queuedWrites.incrementAndGet();
+        channel.writeAndFlush(outbound, written);
         return outbound.result();
     }
 
