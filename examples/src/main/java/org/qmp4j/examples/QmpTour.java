@@ -2,7 +2,7 @@ package org.qmp4j.examples;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.QmpClient;

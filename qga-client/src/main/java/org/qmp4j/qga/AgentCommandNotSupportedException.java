@@ -1,6 +1,6 @@
 package org.qmp4j.qga;
 
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 
 /**
  * The agent does not offer this command: it does not know it ({@code CommandNotFound}), or it was

@@ -1,6 +1,6 @@
 package org.qmp4j.qga;
 
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.Qmp4jException;
 
 /**
  * A freeze could not be taken: the guest was already frozen, the agent refused, or the freeze

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.qmp4j.qmp.internal.Checks;
+import org.qmp4j.core.Checks;
 
 /**
  * How to freeze: which mountpoints (all when none are named), the longest the guest may stay

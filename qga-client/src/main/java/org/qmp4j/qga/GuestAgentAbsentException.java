@@ -1,6 +1,6 @@
 package org.qmp4j.qga;
 
-import org.qmp4j.qmp.ConnectionFailedException;
+import org.qmp4j.core.ConnectionFailedException;
 
 /**
  * No guest agent answered: the agent's channel is not open in the guest, or a synchronisation

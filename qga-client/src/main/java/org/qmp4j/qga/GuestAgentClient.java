@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.qmp4j.core.Blocking;
+import org.qmp4j.core.ConnectionState;
 import org.qmp4j.qga.internal.DefaultGuestAgentClient;
-import org.qmp4j.qmp.ConnectionState;
-import org.qmp4j.qmp.internal.Futures;
 
 /**
  * A connection to the QEMU guest agent ({@code qemu-ga}) in one guest.
@@ -18,7 +18,7 @@ import org.qmp4j.qmp.internal.Futures;
  * late reply can never be taken for another command's. Nothing the guest sends can hang the
  * client: every command has a deadline and every message a size cap.
  *
- * <p>Errors: {@link org.qmp4j.qmp.CommandException} keeps the agent's class and desc;
+ * <p>Errors: {@link org.qmp4j.core.CommandException} keeps the agent's class and desc;
  * {@link AgentCommandNotSupportedException} for commands the agent lacks or has disabled;
  * {@link GuestAgentAbsentException} when no agent answers. Thread-safe.
  */
@@ -31,7 +31,7 @@ public interface GuestAgentClient extends AutoCloseable {
 
     /** Blocking {@link #connectAsync}. */
     static GuestAgentClient connect(GuestAgentOptions options) {
-        return Futures.await(connectAsync(options));
+        return Blocking.await(connectAsync(options));
     }
 
     /** Connects to the agent socket at {@code socket} with default options. */
@@ -53,7 +53,7 @@ public interface GuestAgentClient extends AutoCloseable {
 
     /** Blocking {@link #isPresentAsync()}. */
     default boolean isPresent() {
-        return Futures.await(isPresentAsync());
+        return Blocking.await(isPresentAsync());
     }
 
     /** Runs any agent command, untyped; {@code null} arguments for none. */
@@ -61,35 +61,35 @@ public interface GuestAgentClient extends AutoCloseable {
 
     /** Blocking {@link #executeAsync}. */
     default JsonNode execute(String command, Object arguments) {
-        return Futures.await(executeAsync(command, arguments));
+        return Blocking.await(executeAsync(command, arguments));
     }
 
     /** {@code guest-ping} (3 s deadline by default). */
     CompletableFuture<Void> pingAsync();
 
     default void ping() {
-        Futures.await(pingAsync());
+        Blocking.await(pingAsync());
     }
 
     /** {@code guest-info}. */
     CompletableFuture<AgentInfo> infoAsync();
 
     default AgentInfo info() {
-        return Futures.await(infoAsync());
+        return Blocking.await(infoAsync());
     }
 
     /** {@code guest-get-fsinfo}. */
     CompletableFuture<List<FsInfo>> fsInfoAsync();
 
     default List<FsInfo> fsInfo() {
-        return Futures.await(fsInfoAsync());
+        return Blocking.await(fsInfoAsync());
     }
 
     /** {@code guest-fsfreeze-status}. */
     CompletableFuture<FreezeStatus> fsfreezeStatusAsync();
 
     default FreezeStatus fsfreezeStatus() {
-        return Futures.await(fsfreezeStatusAsync());
+        return Blocking.await(fsfreezeStatusAsync());
     }
 
     /**
@@ -102,7 +102,7 @@ public interface GuestAgentClient extends AutoCloseable {
     CompletableFuture<FreezeHandle> freezeAsync(FreezeOptions options);
 
     default FreezeHandle freeze(FreezeOptions options) {
-        return Futures.await(freezeAsync(options));
+        return Blocking.await(freezeAsync(options));
     }
 
     /**
@@ -112,14 +112,14 @@ public interface GuestAgentClient extends AutoCloseable {
     CompletableFuture<Integer> fsfreezeThawAsync();
 
     default int fsfreezeThaw() {
-        return Futures.await(fsfreezeThawAsync());
+        return Blocking.await(fsfreezeThawAsync());
     }
 
     /** Runs a program in the guest and waits for its exit, polling {@code guest-exec-status}. */
     CompletableFuture<ExecResult> execAsync(ExecRequest request);
 
     default ExecResult exec(ExecRequest request) {
-        return Futures.await(execAsync(request));
+        return Blocking.await(execAsync(request));
     }
 
     /**
@@ -131,7 +131,7 @@ public interface GuestAgentClient extends AutoCloseable {
     CompletableFuture<Void> shutdownAsync(ShutdownMode mode);
 
     default void shutdown(ShutdownMode mode) {
-        Futures.await(shutdownAsync(mode));
+        Blocking.await(shutdownAsync(mode));
     }
 
     /** Graceful close: waits for the command in flight, then closes the socket. */

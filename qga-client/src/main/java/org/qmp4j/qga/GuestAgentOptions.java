@@ -3,10 +3,10 @@ package org.qmp4j.qga;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import org.qmp4j.qmp.internal.Checks;
 import java.util.Optional;
-import org.qmp4j.qmp.ClientResources;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Checks;
+import org.qmp4j.core.ClientResources;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 
 /**

@@ -1,6 +1,6 @@
 package org.qmp4j.qga;
 
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.Qmp4jException;
 
 /**
  * The guest could not be confirmed thawed after every retry: its file systems MAY STILL BE

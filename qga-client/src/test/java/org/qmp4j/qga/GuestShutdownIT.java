@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.testing.TestGuest;
 import org.qmp4j.qmp.testing.TestGuestExtension;
 

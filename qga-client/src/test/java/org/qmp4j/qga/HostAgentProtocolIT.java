@@ -16,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.testing.HostAgent;
-import org.qmp4j.qmp.CommandException;
-import org.qmp4j.qmp.Endpoint;
 
 /**
  * Protocol tests against a real {@code qemu-ga} on the host, which has every fsfreeze, shutdown
@@ -150,7 +150,7 @@ class HostAgentProtocolIT {
         agent.close();
         long start = System.nanoTime();
         assertThatThrownBy(() -> GuestAgentClient.connect(options().connectTimeout(Duration.ofSeconds(2)).build()))
-                .isInstanceOf(org.qmp4j.qmp.ConnectionFailedException.class);
+                .isInstanceOf(org.qmp4j.core.ConnectionFailedException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         agent = HostAgent.start(); // for @AfterEach
     }

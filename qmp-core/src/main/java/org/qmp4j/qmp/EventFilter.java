@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
-import org.qmp4j.qmp.internal.Json;
+import org.qmp4j.core.transport.Json;
 
 /**
  * Chooses the events a subscription receives. Filters run on the I/O thread for every event, so

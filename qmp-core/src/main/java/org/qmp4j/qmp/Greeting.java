@@ -3,6 +3,7 @@ package org.qmp4j.qmp;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.qmp4j.core.ProtocolException;
 
 /**
  * The server's greeting: its version and the capabilities it offers (e.g. {@code oob}).

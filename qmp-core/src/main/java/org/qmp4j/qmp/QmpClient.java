@@ -8,9 +8,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.qmp4j.core.Blocking;
+import org.qmp4j.core.BlockingOnIoThreadException;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.internal.DefaultQmpClient;
-import org.qmp4j.qmp.internal.Futures;
-import org.qmp4j.qmp.internal.Json;
 
 /**
  * A connection to one QEMU's QMP monitor.
@@ -35,7 +42,7 @@ public interface QmpClient extends AutoCloseable {
 
     /** Connects with these options and waits until negotiation is done. */
     static QmpClient connect(QmpOptions options) {
-        return Futures.await(connectAsync(options));
+        return Blocking.await(connectAsync(options));
     }
 
     /** Connects to the UNIX socket at {@code socket} with default options. */
@@ -91,7 +98,7 @@ public interface QmpClient extends AutoCloseable {
      * the socket (a few microseconds) also closes the connection, as it would any NIO channel.
      */
     default JsonNode execute(String command, Object arguments, CommandOptions options) {
-        return Futures.await(executeAsync(command, arguments, options));
+        return Blocking.await(executeAsync(command, arguments, options));
     }
 
     /** Blocking {@link #executeAsync(String, Object)}. */
@@ -152,7 +159,7 @@ public interface QmpClient extends AutoCloseable {
 
     /** Blocking {@link #executeAndAwaitEventAsync}. */
     default QmpEvent executeAndAwaitEvent(String command, Object arguments, EventFilter event, Duration eventTimeout) {
-        return Futures.await(executeAndAwaitEventAsync(command, arguments, event, eventTimeout));
+        return Blocking.await(executeAndAwaitEventAsync(command, arguments, event, eventTimeout));
     }
 
     // ---- introspection
@@ -162,7 +169,7 @@ public interface QmpClient extends AutoCloseable {
 
     /** Blocking {@link #schemaAsync()}. */
     default QmpSchema schema() {
-        return Futures.await(schemaAsync());
+        return Blocking.await(schemaAsync());
     }
 
     // ---- file descriptors (UNIX sockets only)
@@ -183,7 +190,7 @@ public interface QmpClient extends AutoCloseable {
 
     /** Blocking {@link #getfdAsync}. */
     default void getfd(String fdname, FileDescriptor fd) {
-        Futures.await(getfdAsync(fdname, fd));
+        Blocking.await(getfdAsync(fdname, fd));
     }
 
     /** {@code closefd}: closes QEMU's copy of a descriptor passed with {@code getfd}. */
@@ -209,7 +216,7 @@ public interface QmpClient extends AutoCloseable {
 
     /** Blocking {@link #addFdAsync}. */
     default FdSetEntry addFd(FileDescriptor fd, Long fdsetId, String opaque) {
-        return Futures.await(addFdAsync(fd, fdsetId, opaque));
+        return Blocking.await(addFdAsync(fd, fdsetId, opaque));
     }
 
     /** {@code remove-fd}: removes one descriptor ({@code fd} non-null) or the whole fd set. */

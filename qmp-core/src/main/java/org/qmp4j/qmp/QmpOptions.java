@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import org.qmp4j.qmp.internal.Checks;
+import org.qmp4j.core.Checks;
+import org.qmp4j.core.ClientResources;
+import org.qmp4j.core.Endpoint;
 
 /**
  * Immutable settings of one QMP connection. Build with {@link #builder(Endpoint)} or

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.qmp4j.core.ProtocolException;
 
 /**
  * What the connected QEMU accepts, read from {@code query-qmp-schema}: ask it whether a command,

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionState;
 import org.qmp4j.qmp.testing.QemuProcess;
 
 /**

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.core.ConnectionState;
 import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /**

@@ -11,6 +11,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.testing.MainLoopBlocker;
 import org.qmp4j.qmp.testing.QemuProcess;
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.qmp4j.core.Endpoint;
 
 /** The CLI form of an endpoint: {@code tcp:HOST:PORT}, {@code unix:PATH} or a plain path. */
 class EndpointTest {

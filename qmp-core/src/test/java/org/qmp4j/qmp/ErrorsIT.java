@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /** QMP errors keep QEMU's own class and description (as QEMU 7.2 sends them), and the connection stays usable. */

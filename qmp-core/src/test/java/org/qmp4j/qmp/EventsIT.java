@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.qmp.testing.QemuClientExtension;
 
 /**

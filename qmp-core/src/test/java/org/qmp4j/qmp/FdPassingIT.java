@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.qmp.testing.HostCommand;
 import org.qmp4j.qmp.testing.QemuClientExtension;
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qmp.testing.QmpMessages;
 
 /** Reading the {@code QMP} greeting. */

@@ -14,6 +14,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.testing.Await;
 import org.qmp4j.qmp.testing.QmpMessages;
 

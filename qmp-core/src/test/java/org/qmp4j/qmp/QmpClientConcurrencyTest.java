@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.BlockingOnIoThreadException;
 import org.qmp4j.qmp.testing.Await;
 import org.qmp4j.qmp.testing.QmpMessages;
 

@@ -8,6 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.ConnectionFailedException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qmp.testing.Await;
 import org.qmp4j.qmp.testing.FakeQmpPeer;
 

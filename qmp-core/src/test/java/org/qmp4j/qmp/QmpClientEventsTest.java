@@ -15,6 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionState;
 import org.qmp4j.qmp.testing.Await;
 import org.qmp4j.qmp.testing.QmpMessages;
 

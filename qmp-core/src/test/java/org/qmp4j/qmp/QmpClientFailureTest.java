@@ -15,6 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.FrameTooLargeException;
+import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qmp.testing.Await;
 import org.qmp4j.qmp.testing.QmpMessages;
 

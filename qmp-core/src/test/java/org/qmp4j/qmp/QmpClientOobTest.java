@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.testing.Await;
 import org.qmp4j.qmp.testing.FakeQmpPeer;
 import org.qmp4j.qmp.testing.QmpMessages;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qmp.testing.QmpMessages;
 
 /**

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionFailedException;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.testing.QemuProcess;
 
 /** A QMP socket serves one client at a time: a second one gets no greeting until the first leaves. */

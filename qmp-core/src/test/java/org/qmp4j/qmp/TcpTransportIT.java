@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.testing.QemuProcess;
 
 /** QMP over {@code -qmp tcp:127.0.0.1:PORT}: the same protocol, but no file descriptor passing. */

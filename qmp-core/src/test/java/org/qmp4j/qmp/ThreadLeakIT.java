@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.ClientResources;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.testing.QemuProcess;
 
 /** A client that owns its threads ends them all when it closes, however it closes. */

@@ -1,6 +1,6 @@
 package org.qmp4j.snapshot;
 
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.Qmp4jException;
 
 /**
  * An operation on image files failed: {@code qemu-img} failed (its stderr is in the message), an

@@ -1,6 +1,6 @@
 package org.qmp4j.snapshot;
 
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.Qmp4jException;
 
 /**
  * A merge failed or was cancelled. Every file is kept: the disk still reads through the overlay

@@ -1,7 +1,7 @@
 package org.qmp4j.snapshot;
 
 import java.util.List;
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.Qmp4jException;
 
 /**
  * A snapshot failed. The VM keeps writing to its original images. Says at which step it failed,

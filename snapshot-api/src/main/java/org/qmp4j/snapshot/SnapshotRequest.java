@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.qmp4j.qmp.internal.Checks;
+import org.qmp4j.core.Checks;
 
 /**
  * What to snapshot and how. Immutable; build with {@link #builder(String)}.

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 
 /**
  * Disks and chains as real QEMU reports them, for {@code -blockdev} and {@code -drive}

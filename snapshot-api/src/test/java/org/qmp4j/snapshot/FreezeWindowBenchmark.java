@@ -13,18 +13,18 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.core.ClientResources;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
 import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
-import org.qmp4j.qmp.ClientResources;
-import org.qmp4j.qmp.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.snapshot.internal.PreparedOverlays;
 import org.qmp4j.snapshot.internal.PreparedOverlays.Switch;
+import org.qmp4j.snapshot.internal.PreparedOverlays;
 
 /**
  * Benchmark of the freeze window: how long the guest stays frozen, host side, from sending

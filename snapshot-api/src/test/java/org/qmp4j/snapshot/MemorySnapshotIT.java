@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
-import org.qmp4j.qmp.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.testing.TestGuest;
 

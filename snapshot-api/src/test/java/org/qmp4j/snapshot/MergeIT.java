@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.qmp4j.qmp.ConnectionClosedException;
+import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.QmpClient;
 

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.ExecRequest;
 import org.qmp4j.qga.ExecResult;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qga.ShutdownMode;
-import org.qmp4j.qmp.Endpoint;
 import org.qmp4j.qmp.testing.HostCommand;
 import org.qmp4j.qmp.testing.TestGuest;
 

@@ -2,7 +2,7 @@ package org.qmp4j.examples.cli;
 
 import java.time.Duration;
 import java.util.Optional;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Endpoint;
 
 /** Options several subcommands share, declared and read the same way everywhere. */
 final class CommonOptions {

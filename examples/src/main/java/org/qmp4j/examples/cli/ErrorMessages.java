@@ -1,6 +1,6 @@
 package org.qmp4j.examples.cli;
 
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.snapshot.SnapshotFailedException;
 
 /** What the CLI prints on stderr for a failure: one line, plus a list of what is left behind, if anything. */

@@ -2,11 +2,11 @@ package org.qmp4j.examples.cli;
 
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionFailedException;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qga.GuestAgentAbsentException;
-import org.qmp4j.qmp.CommandException;
-import org.qmp4j.qmp.CommandTimeoutException;
-import org.qmp4j.qmp.ConnectionFailedException;
-import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.snapshot.ImageException;
 import org.qmp4j.snapshot.MergeFailedException;
 import org.qmp4j.snapshot.SnapshotFailedException;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.time.Duration;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
-import org.qmp4j.qmp.Endpoint;
 
 /**
  * {@code qmp4j ga}: runs one guest agent command and prints its {@code return} value as one

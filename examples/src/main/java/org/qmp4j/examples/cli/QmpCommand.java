@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.time.Duration;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.snapshot.SnapshotFailedException;
 
 /** Dispatch, help, usage errors and exit codes, without QEMU. */

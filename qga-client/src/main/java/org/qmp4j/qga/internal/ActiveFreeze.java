@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.qmp4j.core.Blocking;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.ThawFailedException;
-import org.qmp4j.qmp.internal.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,8 +84,8 @@ final class ActiveFreeze implements FreezeHandle {
                     if (status == FreezeStatus.THAWED) {
                         return CompletableFuture.<Void>completedFuture(null);
                     }
-                    Throwable why = statusError != null ? Futures.unwrap(statusError)
-                            : thawError != null ? Futures.unwrap(thawError)
+                    Throwable why = statusError != null ? Blocking.unwrap(statusError)
+                            : thawError != null ? Blocking.unwrap(thawError)
                             : new IllegalStateException("guest-fsfreeze-status says " + status);
                     if (n >= THAW_ATTEMPTS) {
                         LOG.error("GUEST MAY STILL BE FROZEN: thaw not confirmed after {} attempts: {}",
@@ -99,7 +99,7 @@ final class ActiveFreeze implements FreezeHandle {
                     try {
                         ops.schedule(() -> attempt(n + 1).whenComplete((v, e) -> {
                             if (e != null) {
-                                retry.completeExceptionally(Futures.unwrap(e));
+                                retry.completeExceptionally(Blocking.unwrap(e));
                             } else {
                                 retry.complete(null);
                             }
@@ -145,6 +145,6 @@ final class ActiveFreeze implements FreezeHandle {
 
     @Override
     public void close() {
-        Futures.await(thawAsync());
+        Blocking.await(thawAsync());
     }
 }

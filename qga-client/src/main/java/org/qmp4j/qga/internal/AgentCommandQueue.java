@@ -6,15 +6,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import org.qmp4j.core.Blocking;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ProtocolException;
+import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.ProtocolConnection;
 import org.qmp4j.qga.AgentCommandNotSupportedException;
 import org.qmp4j.qga.GuestAgentAbsentException;
-import org.qmp4j.qmp.CommandException;
-import org.qmp4j.qmp.CommandOptions;
-import org.qmp4j.qmp.CommandTimeoutException;
-import org.qmp4j.qmp.ProtocolException;
-import org.qmp4j.qmp.internal.Futures;
-import org.qmp4j.qmp.internal.Json;
-import org.qmp4j.qmp.internal.ProtocolConnection;
 
 /**
  * Sends agent commands one at a time and keeps the channel in step: a command that timed out
@@ -66,7 +66,7 @@ final class AgentCommandQueue {
                     if (error == null) {
                         return value;
                     }
-                    Throwable cause = Futures.unwrap(error);
+                    Throwable cause = Blocking.unwrap(error);
                     if (cause instanceof CommandTimeoutException) {
                         needsResync = true;
                     }
@@ -96,7 +96,7 @@ final class AgentCommandQueue {
                         CommandOptions.timeout(syncTimeout), true))
                 .handle((value, error) -> {
                     if (error != null) {
-                        Throwable cause = Futures.unwrap(error);
+                        Throwable cause = Blocking.unwrap(error);
                         if (cause instanceof CommandTimeoutException) {
                             throw new GuestAgentAbsentException("no guest agent answered on "
                                     + connection.settings().endpoint() + " within " + syncTimeout.toMillis()

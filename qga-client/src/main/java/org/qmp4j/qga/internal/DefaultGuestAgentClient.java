@@ -14,6 +14,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.qmp4j.core.Blocking;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.ProtocolException;
+import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.MessageListener;
+import org.qmp4j.core.transport.ProtocolConnection;
+import org.qmp4j.core.transport.TransportSettings;
 import org.qmp4j.qga.AgentInfo;
 import org.qmp4j.qga.ExecRequest;
 import org.qmp4j.qga.ExecResult;
@@ -27,20 +38,9 @@ import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qga.ShutdownMode;
 import org.qmp4j.qmp.ChardevInfo;
-import org.qmp4j.qmp.CommandException;
-import org.qmp4j.qmp.CommandTimeoutException;
-import org.qmp4j.qmp.ConnectionClosedException;
-import org.qmp4j.qmp.ConnectionState;
-import org.qmp4j.qmp.Endpoint;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
-import org.qmp4j.qmp.ProtocolException;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.internal.Futures;
-import org.qmp4j.qmp.internal.Json;
-import org.qmp4j.qmp.internal.MessageListener;
-import org.qmp4j.qmp.internal.ProtocolConnection;
-import org.qmp4j.qmp.internal.TransportSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -241,7 +241,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                     handle.frozen(count.asInt());
                     return CompletableFuture.<FreezeHandle>completedFuture(handle);
                 }
-                return thawAfterFailedFreeze(handle, Futures.unwrap(error));
+                return thawAfterFailedFreeze(handle, Blocking.unwrap(error));
             }).thenCompose(f -> f);
         }).whenComplete((h, e) -> {
             if (e != null) {
@@ -260,7 +260,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                 : "the freeze failed";
         return handle.thawAsync().handle((v, thawError) -> {
             if (thawError != null) {
-                throw (RuntimeException) Futures.unwrap(thawError); // ThawFailedException: louder than the freeze
+                throw (RuntimeException) Blocking.unwrap(thawError); // ThawFailedException: louder than the freeze
             }
             throw new FreezeException(what + ": " + cause.getMessage() + "; the guest was thawed again", cause);
         });
@@ -297,7 +297,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                           CompletableFuture<ExecResult> result) {
         submit("guest-exec-status", Map.of("pid", pid), options.commandTimeout()).whenComplete((status, error) -> {
             if (error != null) {
-                result.completeExceptionally(Futures.unwrap(error));
+                result.completeExceptionally(Blocking.unwrap(error));
                 return;
             }
             try {
@@ -349,7 +349,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                         .or(EventFilter.named("VSERPORT_CHANGE", "open", false)),
                 e -> done.complete(null))).orElse(null);
         submit("guest-shutdown", Map.of("mode", mode.wire()), options.commandTimeout()).whenComplete((r, error) -> {
-            Throwable cause = error == null ? null : Futures.unwrap(error);
+            Throwable cause = error == null ? null : Blocking.unwrap(error);
             if (cause == null || cause instanceof ConnectionClosedException) {
                 done.complete(null); // the agent went away, as it should
             } else {
@@ -386,7 +386,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
 
     @Override
     public void close() {
-        Futures.awaitClose(closeAsync());
+        Blocking.awaitClose(closeAsync());
     }
 
     @Override

@@ -2,7 +2,7 @@ package org.qmp4j.qga.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import org.qmp4j.qmp.internal.Frame;
+import org.qmp4j.core.transport.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

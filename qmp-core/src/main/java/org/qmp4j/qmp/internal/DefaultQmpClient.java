@@ -9,14 +9,19 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.qmp4j.qmp.CommandOptions;
-import org.qmp4j.qmp.CommandTimeoutException;
-import org.qmp4j.qmp.ConnectionState;
+import org.qmp4j.core.Blocking;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.MessageListener;
+import org.qmp4j.core.transport.ProtocolConnection;
+import org.qmp4j.core.transport.TransportSettings;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.Greeting;
 import org.qmp4j.qmp.OverflowPolicy;
-import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpEvent;
 import org.qmp4j.qmp.QmpOptions;
@@ -180,7 +185,7 @@ public final class DefaultQmpClient implements QmpClient {
 
     @Override
     public void close() {
-        Futures.awaitClose(closeAsync());
+        Blocking.awaitClose(closeAsync());
     }
 
     @Override

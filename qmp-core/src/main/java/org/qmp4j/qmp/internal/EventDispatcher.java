@@ -4,11 +4,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import org.qmp4j.qmp.ConnectionClosedException;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.OverflowPolicy;
-import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.QmpEvent;
 
 /**

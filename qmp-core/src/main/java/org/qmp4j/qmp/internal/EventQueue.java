@@ -5,11 +5,12 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.transport.IoThreads;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventOverflowException;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.OverflowPolicy;
-import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.QmpEvent;
 
 /**
@@ -119,7 +120,7 @@ class EventQueue implements EventSubscription {
                     return Optional.empty();
                 }
                 if (IoThreads.isIoThread()) {
-                    throw new org.qmp4j.qmp.BlockingOnIoThreadException();
+                    throw new org.qmp4j.core.BlockingOnIoThreadException();
                 }
                 try {
                     nanos = available.awaitNanos(nanos);

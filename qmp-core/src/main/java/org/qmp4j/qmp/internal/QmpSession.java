@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.qmp4j.qmp.CommandOptions;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.ProtocolException;
+import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.MessageListener;
+import org.qmp4j.core.transport.ProtocolConnection;
 import org.qmp4j.qmp.Greeting;
-import org.qmp4j.qmp.ProtocolException;
 import org.qmp4j.qmp.QmpEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +82,7 @@ final class QmpSession implements MessageListener {
     @Override
     public void onClosed(Throwable cause) {
         greeting.completeExceptionally(cause != null ? cause
-                : new org.qmp4j.qmp.ConnectionClosedException("closed before the greeting"));
+                : new org.qmp4j.core.ConnectionClosedException("closed before the greeting"));
         events.close(cause);
     }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Endpoint;
 
 /**
  * An in-process stand-in for QEMU's QMP monitor (or, configured without a greeting and with

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.qmp4j.qmp.CommandOptions;
+import org.qmp4j.core.CommandOptions;
 import org.qmp4j.qmp.QmpClient;
 
 /**

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 

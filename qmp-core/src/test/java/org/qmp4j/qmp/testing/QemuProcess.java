@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.qmp4j.qmp.Endpoint;
+import org.qmp4j.core.Endpoint;
 
 /**
  * A real, throwaway {@code qemu-system-x86_64} for integration tests: by default

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.qmp4j.qmp.internal.Json;
+import org.qmp4j.core.transport.Json;
 
 /**
  * The block graph from {@code x-debug-query-block-graph}: which node is whose {@code backing} or

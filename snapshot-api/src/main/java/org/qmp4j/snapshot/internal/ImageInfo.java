@@ -3,7 +3,7 @@ package org.qmp4j.snapshot.internal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.qmp4j.qmp.internal.Json;
+import org.qmp4j.core.transport.Json;
 
 /**
  * QEMU's {@code ImageInfo}: one image file and, nested, its backing image (only in

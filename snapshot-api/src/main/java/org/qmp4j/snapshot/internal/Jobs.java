@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.qmp4j.qmp.CommandTimeoutException;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
-import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpEvent;
 

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
 
 /**

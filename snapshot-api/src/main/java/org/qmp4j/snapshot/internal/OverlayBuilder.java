@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.qmp4j.qmp.CommandException;
-import org.qmp4j.qmp.Qmp4jException;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
 
 /**

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.ChainLayer;
 import org.slf4j.Logger;

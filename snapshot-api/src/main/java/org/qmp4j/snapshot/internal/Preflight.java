@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import org.qmp4j.qmp.CommandException;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpSchema;
 import org.qmp4j.qmp.StatusInfo;
@@ -179,7 +179,7 @@ final class Preflight {
     }
 
     /** A refusal: nothing was changed. */
-    static final class PreflightRefusal extends org.qmp4j.qmp.Qmp4jException {
+    static final class PreflightRefusal extends org.qmp4j.core.Qmp4jException {
         private static final long serialVersionUID = 1L;
 
         PreflightRefusal(String message) {

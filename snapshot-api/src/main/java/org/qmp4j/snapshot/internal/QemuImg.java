@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.qmp4j.core.Checks;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.ImageException;
-import org.qmp4j.qmp.internal.Checks;
 
 /**
  * Runs {@code qemu-img} with a deadline and decodes its {@code --output=json}. Paths are passed

@@ -1,9 +1,9 @@
 package org.qmp4j.snapshot.internal;
 
+import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qga.AgentInfo;
 import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.GuestAgentClient;
-import org.qmp4j.qmp.Qmp4jException;
 import org.qmp4j.qmp.StatusInfo;
 import org.qmp4j.snapshot.QuiescePolicy;
 import org.qmp4j.snapshot.SnapshotRequest;

@@ -6,13 +6,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.ConnectionState;
 import org.qmp4j.qga.FreezeException;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.ThawFailedException;
-import org.qmp4j.qmp.CommandException;
-import org.qmp4j.qmp.ConnectionState;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.DiskSnapshot;
@@ -171,7 +171,7 @@ public final class SnapshotFlow {
         if (qmp.state() == ConnectionState.CLOSED || qmp.state() == ConnectionState.CLOSING) {
             undo.leftBehind("the block nodes created (QMP connection lost: they are gone if QEMU exited)");
         }
-        return new org.qmp4j.qmp.Qmp4jException("transaction outcome unknown: " + e.getMessage()
+        return new org.qmp4j.core.Qmp4jException("transaction outcome unknown: " + e.getMessage()
                 + " (overlay files a QEMU still has open are kept)", e);
     }
 

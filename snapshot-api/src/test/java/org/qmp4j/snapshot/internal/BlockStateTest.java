@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.internal.Json;
+import org.qmp4j.core.transport.Json;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;

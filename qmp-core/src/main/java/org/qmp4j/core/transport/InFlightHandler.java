@@ -1,0 +1,317 @@
+package org.qmp4j.core.transport;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
+import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ProtocolException;
+import org.qmp4j.core.Qmp4jException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the commands in flight on one connection, for QMP and the guest agent alike: gives each
+ * an id, encodes it, arms its deadline, and routes replies back by id. Replies with an unknown id
+ * (a command that timed out) are dropped; id-less errors are logged, never matched; other
+ * messages go to the protocol's {@link MessageListener}. A bad frame or EOF fails every pending
+ * command at once. All state but the shared {@link InFlightRegistry} is confined to the channel's
+ * event loop.
+ */
+public final class InFlightHandler extends ChannelDuplexHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(InFlightHandler.class);
+
+    private final MessageListener listener;
+    private final String peerName;
+    private final InFlightRegistry inFlight;
+    private ChannelHandlerContext ctx;
+    private Throwable closeCause;
+    private boolean closeWhenIdle;
+    private boolean closeRequested;
+    private boolean wasActive;
+    /** Cleared once the connection is on its way out; read by direct writers on other threads. */
+    private volatile boolean accepting = true;
+
+    /**
+     * @param listener receives non-reply messages and the close
+     * @param peerName how logs and errors name the peer ("QMP", "guest agent")
+     * @param firstId the first id to use; the agent starts at a random one so that a reply left
+     *        over from an earlier client can never match
+     */
+    public InFlightHandler(MessageListener listener, String peerName, long firstId) {
+        this.listener = listener;
+        this.peerName = peerName;
+        this.inFlight = new InFlightRegistry(firstId);
+    }
+
+    /** The waiting commands, shared with the commands a blocking caller writes itself. */
+    InFlightRegistry registry() {
+        return inFlight;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Number of commands waiting for a reply; for tests and diagnostics. */
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof OutboundCommand command)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        if (closeCause != null || closeWhenIdle || !ctx.channel().isActive()) {
+            notePeerClose(); // closed underneath us, before Netty reported it
+            command.fail(closedException("cannot send " + command.name()));
+            promise.trySuccess();
+            return;
+        }
+        long id = inFlight.register(command);
+        ByteBuf bytes;
+        try {
+            bytes = encode(ctx.alloc(), command, id);
+        } catch (IOException | RuntimeException e) {
+            inFlight.remove(id);
+            command.fail(new Qmp4jException(command.name() + ": cannot encode arguments: " + e.getMessage(), e));
+            promise.trySuccess();
+            return;
+        }
+        command.timeoutTask(ctx.executor().schedule(() -> timeOut(command),
+                command.timeout().toNanos(), TimeUnit.NANOSECONDS));
+        promise.addListener(f -> {
+            if (!f.isSuccess()) {
+                inFlight.remove(id);
+                command.fail(new ConnectionClosedException(command.name() + ": write to " + peerName + " failed",
+                        f.cause()));
+            }
+        });
+        if (command.fds() != null) {
+            writeWithFds(ctx, command, bytes, promise);
+        } else {
+            ctx.write(bytes, promise);
+        }
+    }
+
+    /** Sends the descriptors with this command's own bytes: flush what is queued first, attach, write. */
+    private void writeWithFds(ChannelHandlerContext ctx, OutboundCommand command, ByteBuf bytes, ChannelPromise promise) {
+        if (!(ctx.channel() instanceof FdPassingChannel fdChannel)) {
+            bytes.release();
+            inFlight.remove(command.id());
+            command.fail(new Qmp4jException(command.name() + ": file descriptors can only be passed over a UNIX socket"));
+            promise.trySuccess();
+            return;
+        }
+        ctx.flush();
+        try {
+            fdChannel.setOutboundFileDescriptors(command.fds());
+        } catch (IOException e) {
+            bytes.release();
+            inFlight.remove(command.id());
+            command.fail(new Qmp4jException(command.name() + ": cannot attach file descriptors: " + e.getMessage(), e));
+            promise.trySuccess();
+            return;
+        }
+        ctx.write(bytes, promise);
+        ctx.flush();
+    }
+
+    /** The command's line: {@code {"execute":NAME,"arguments":…,"id":ID}} and a newline. */
+    static ByteBuf encode(ByteBufAllocator alloc, OutboundCommand command, long id) throws IOException {
+        ByteBuf buf = alloc.buffer(64 + (command.arguments() == null ? 0 : 64));
+        boolean ok = false;
+        try (OutputStream out = new ByteBufOutputStream(buf);
+             JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField(command.oob() ? "exec-oob" : "execute", command.name());
+            if (command.arguments() != null) {
+                g.writeFieldName("arguments");
+                Json.MAPPER.writeTree(g, command.arguments());
+            }
+            g.writeNumberField("id", id);
+            g.writeEndObject();
+            ok = true;
+        } finally {
+            if (!ok) {
+                buf.release();
+            }
+        }
+        buf.writeByte('\n');
+        return buf;
+    }
+
+    private void timeOut(OutboundCommand command) {
+        if (inFlight.remove(command.id()) != null) {
+            command.fail(new CommandTimeoutException(command.name(), command.timeout()));
+            closeIfIdle();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (frame.error() != null) {
+            fail(frame.error());
+            return;
+        }
+        ObjectNode message = frame.message();
+        if (message.has("return") || message.has("error")) {
+            onReply(message);
+        } else {
+            listener.onMessage(message);
+        }
+    }
+
+    private void onReply(ObjectNode reply) {
+        JsonNode idNode = reply.get("id");
+        JsonNode error = reply.get("error");
+        if (idNode == null) {
+            if (error != null) {
+                LOG.warn("{} reported an error without an id (a message it could not parse): {}: {}",
+                        peerName, error.path("class").asText("?"), error.path("desc").asText(""));
+            } else {
+                LOG.debug("{} sent a reply without an id; dropped", peerName);
+            }
+            return;
+        }
+        OutboundCommand command = idNode.canConvertToExactIntegral() ? inFlight.remove(idNode.asLong()) : null;
+        if (command == null) {
+            LOG.debug("{} replied to unknown id {} (a command that timed out?); dropped", peerName, idNode);
+            return;
+        }
+        if (error != null) {
+            command.fail(new CommandException(command.name(), error.path("class").asText("GenericError"),
+                    error.path("desc").asText("")));
+        } else {
+            command.succeed(reply.get("return"));
+        }
+        closeIfIdle();
+    }
+
+    /** Whether new commands may still be written: false once a close or a failure began. */
+    boolean accepting() {
+        return accepting;
+    }
+
+    /** Closes the connection because of a protocol error; every pending command fails with it. */
+    public void fail(Throwable cause) {
+        accepting = false;
+        if (closeCause == null) {
+            closeCause = cause;
+            if (cause instanceof ProtocolException) {
+                LOG.warn("closing {} connection: {}", peerName, cause.toString());
+            } else {
+                LOG.debug("closing {} connection: {}", peerName, cause.toString()); // a hang-up: expected
+            }
+        }
+        ctx.close();
+    }
+
+    /** Graceful close: refuse new commands, close once the ones in flight are done. Event loop only. */
+    public void closeWhenIdle() {
+        accepting = false;
+        closeRequested = true;
+        closeWhenIdle = true;
+        closeIfIdle();
+    }
+
+    /** Immediate close asked for by the client: pending commands fail now. Event loop only. */
+    public void abort() {
+        accepting = false;
+        closeRequested = true;
+        ctx.close();
+    }
+
+    /** Closes now if a graceful close waits for nothing else. Event loop only. */
+    void closeIfIdle() {
+        if (closeWhenIdle && inFlight.isEmpty()) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Qmp4jException) {
+            fail(cause);
+        } else if (isReset(cause)) {
+            // A peer killed with our bytes unread resets the socket: to us it is the same hang-up.
+            fail(new ConnectionClosedException(peerName + " closed the connection (EOF: connection reset)", cause));
+        } else {
+            fail(new ConnectionClosedException("I/O error: " + cause, cause));
+        }
+    }
+
+    private static boolean isReset(Throwable cause) {
+        String message = String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return cause instanceof java.net.SocketException && message.contains("reset")
+                || cause.getClass().getSimpleName().contains("ConnectionReset");
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        wasActive = true;
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        accepting = false;
+        notePeerClose();
+        failPending();
+        ctx.fireChannelInactive();
+    }
+
+    /** A connection that ends without the client asking for it: the peer hung up. */
+    private void notePeerClose() {
+        if (closeCause == null && !closeRequested && wasActive) {
+            closeCause = new ConnectionClosedException(peerName + " closed the connection (EOF)");
+        }
+    }
+
+    /**
+     * Fired for every registered channel once it is closed, also one that never connected: the
+     * one place where the end of a connection is reported. The cause is {@code null} after a
+     * close the client asked for.
+     */
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        // junixsocket's selector closes a socket that hung up underneath Netty, which then sees
+        // it closed but never active and fires no channelInactive: the hang-up is known only here.
+        notePeerClose();
+        failPending();
+        listener.onClosed(closeCause);
+        ctx.fireChannelUnregistered();
+    }
+
+    private void failPending() {
+        for (OutboundCommand command : inFlight.drain()) {
+            command.fail(closedException(command.name() + ": no reply"));
+        }
+    }
+
+    private ConnectionClosedException closedException(String what) {
+        Throwable cause = closeCause;
+        if (cause == null) {
+            return new ConnectionClosedException(what + ": connection closed");
+        }
+        String why = cause instanceof ProtocolException ? "connection closed after a protocol error: " : "";
+        return new ConnectionClosedException(what + ": " + why + cause.getMessage(), cause);
+    }
+}

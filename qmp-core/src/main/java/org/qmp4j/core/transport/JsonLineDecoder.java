@@ -1,0 +1,116 @@
+package org.qmp4j.core.transport;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.qmp4j.core.FrameTooLargeException;
+import org.qmp4j.core.ProtocolException;
+
+/**
+ * Splits the byte stream into lines and each line into one JSON object ({@link Frame}).
+ *
+ * <p>QMP ends messages with {@code \r\n}, the guest agent with {@code \n}; both are accepted.
+ * With {@code resyncMarker}, a {@code 0xFF} byte (the agent's delimiter before a
+ * {@code guest-sync-delimited} reply) discards any partial line before it and flags the next
+ * message. A line longer than the cap produces one error frame and is skipped up to its end, so
+ * the decoder never holds more than the cap in memory.
+ */
+public final class JsonLineDecoder extends ByteToMessageDecoder {
+    private static final byte LF = '\n';
+    private static final byte RESYNC = (byte) 0xFF;
+
+    private final int maxFrameBytes;
+    private final boolean resyncMarker;
+    /** Bytes after the reader index already known to hold no delimiter. */
+    private int scanned;
+    private boolean discarding;
+    private boolean nextDelimited;
+
+    public JsonLineDecoder(int maxFrameBytes, boolean resyncMarker) {
+        this.maxFrameBytes = maxFrameBytes;
+        this.resyncMarker = resyncMarker;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable()) {
+            int start = in.readerIndex();
+            int end = in.writerIndex();
+            int at = in.forEachByte(start + scanned, end - start - scanned,
+                    resyncMarker ? b -> b != LF && b != RESYNC : b -> b != LF);
+            if (at < 0) {
+                scanned = end - start;
+                if (scanned > maxFrameBytes && !discarding) {
+                    out.add(Frame.failed(new FrameTooLargeException(maxFrameBytes)));
+                    discarding = true;
+                }
+                if (discarding) {
+                    in.skipBytes(scanned);
+                    scanned = 0;
+                }
+                return;
+            }
+            int length = at - start;
+            scanned = 0;
+            if (in.getByte(at) == RESYNC) {
+                in.skipBytes(length + 1); // whatever came before the marker is stale
+                discarding = false;
+                nextDelimited = true;
+                continue;
+            }
+            if (discarding) {
+                in.skipBytes(length + 1);
+                discarding = false;
+                continue;
+            }
+            if (length > maxFrameBytes) {
+                in.skipBytes(length + 1);
+                out.add(Frame.failed(new FrameTooLargeException(maxFrameBytes)));
+                continue;
+            }
+            ByteBuf line = in.readSlice(length);
+            in.skipBytes(1);
+            if (isBlank(line)) {
+                continue;
+            }
+            boolean delimited = nextDelimited;
+            nextDelimited = false;
+            out.add(parse(line, delimited));
+        }
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.toString();
+    }
+
+    private static boolean isBlank(ByteBuf line) {
+        return line.forEachByte(b -> b == ' ' || b == '\r' || b == '\t') < 0;
+    }
+
+    private static Frame parse(ByteBuf line, boolean delimited) {
+        try (InputStream stream = new ByteBufInputStream(line.duplicate());
+             JsonParser parser = Json.MAPPER.createParser(stream)) {
+            JsonNode node = Json.MAPPER.readTree(parser);
+            if (node == null || !node.isObject()) {
+                return Frame.failed(new ProtocolException("peer sent JSON that is not an object: "
+                        + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
+            }
+            if (parser.nextToken() != null) {
+                return Frame.failed(new ProtocolException("peer sent trailing data after a JSON object: "
+                        + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
+            }
+            return Frame.of((ObjectNode) node, delimited);
+        } catch (IOException e) {
+            return Frame.failed(new ProtocolException("peer sent invalid JSON (" + reason(e) + "): "
+                    + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));
+        }
+    }
+}
