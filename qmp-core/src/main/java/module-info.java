@@ -12,6 +12,8 @@ module org.qmp4j.core {
     requires io.netty.common;
     requires io.netty.transport;
     requires org.newsclub.net.unix;
+    // junixsocket finds its native library by name at run time: nobody would resolve this module otherwise.
+    requires com.kohlschutter.junixsocket.nativecommon;
     requires org.slf4j;
 
     exports org.qmp4j.core;
