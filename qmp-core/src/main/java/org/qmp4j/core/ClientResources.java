@@ -4,11 +4,18 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.newsclub.net.unix.AFUNIXSelectorProvider;
 import org.qmp4j.core.transport.IoThreads;
 import org.qmp4j.qmp.QmpOptions;
@@ -29,8 +36,9 @@ public final class ClientResources implements AutoCloseable {
 
     private final int ioThreads;
     private final EventLoopGroup unixGroup;
-    private final ExecutorService eventExecutor;
-    private final ScheduledThreadPoolExecutor timer;
+    private final NotifyingPool eventExecutor;
+    private final NotifyingTimer timer;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private EventLoopGroup tcpGroup;
     private boolean closed;
 
@@ -38,9 +46,39 @@ public final class ClientResources implements AutoCloseable {
         this.ioThreads = ioThreads;
         this.unixGroup = new MultiThreadIoEventLoopGroup(ioThreads, IoThreads.factory("qmp4j-io-unix"),
                 NioIoHandler.newFactory(AFUNIXSelectorProvider.provider()));
-        this.eventExecutor = Executors.newCachedThreadPool(IoThreads.daemonFactory("qmp4j-events"));
-        this.timer = new ScheduledThreadPoolExecutor(1, IoThreads.daemonFactory("qmp4j-timer"));
-        timer.setRemoveOnCancelPolicy(true); // a command's deadline is cancelled by its reply: don't keep it
+        this.eventExecutor = new NotifyingPool(IoThreads.daemonFactory("qmp4j-events"));
+        // An I/O thread to the blocking check: a blocking call in a callback here would stall every deadline.
+        this.timer = new NotifyingTimer(IoThreads.factory("qmp4j-timer"));
+    }
+
+    /** A cached thread pool that says when it has terminated, so a close need not wait on a thread. */
+    private static final class NotifyingPool extends ThreadPoolExecutor {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        NotifyingPool(ThreadFactory threads) {
+            super(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
+        }
+
+        @Override
+        protected void terminated() {
+            done.complete(null);
+        }
+    }
+
+    /** The one timer thread; says when it has terminated. */
+    private static final class NotifyingTimer extends ScheduledThreadPoolExecutor {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        NotifyingTimer(ThreadFactory threads) {
+            super(1, threads);
+            setRemoveOnCancelPolicy(true); // a command's deadline is cancelled by its reply: don't keep it
+            setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // nothing of a closed client is due
+        }
+
+        @Override
+        protected void terminated() {
+            done.complete(null);
+        }
     }
 
     /** Resources with {@link #defaultIoThreads()} I/O threads. */
@@ -99,39 +137,56 @@ public final class ClientResources implements AutoCloseable {
         return value;
     }
 
-    /** Ends the I/O, event and timer threads and waits (up to 5 s) until they are gone. Idempotent. */
-    @Override
-    public void close() {
+    /**
+     * Starts ending the I/O, event and timer threads without waiting for them. Idempotent.
+     *
+     * @return completes (never exceptionally) once every thread of these resources has ended
+     */
+    public CompletableFuture<Void> closeAsync() {
         EventLoopGroup tcp;
         synchronized (this) {
             if (closed) {
-                return;
+                return terminated;
             }
             closed = true;
             tcp = tcpGroup;
         }
-        unixGroup.shutdownGracefully(0, SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        parts.add(shutDown(unixGroup));
         if (tcp != null) {
-            tcp.shutdownGracefully(0, SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            parts.add(shutDown(tcp));
         }
         eventExecutor.shutdown();
-        timer.shutdownNow();
+        timer.shutdown();
+        parts.add(eventExecutor.done);
+        parts.add(timer.done);
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> terminated.complete(null));
+        return terminated;
+    }
+
+    private static CompletableFuture<Void> shutDown(EventLoopGroup group) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        group.shutdownGracefully(0, SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .addListener(f -> done.complete(null));
+        return done;
+    }
+
+    /**
+     * Ends the I/O, event and timer threads and waits (up to 5 s) until they are gone; on one of
+     * its own I/O threads it does not wait (a thread cannot wait for its own end). Idempotent.
+     */
+    @Override
+    public void close() {
+        CompletableFuture<Void> closing = closeAsync();
         if (IoThreads.isIoThread()) {
-            return; // cannot wait for our own thread to end
+            return;
         }
-        boolean interrupted = false;
         try {
-            unixGroup.terminationFuture().await(SHUTDOWN_WAIT.toMillis());
-            if (tcp != null) {
-                tcp.terminationFuture().await(SHUTDOWN_WAIT.toMillis());
-            }
-            eventExecutor.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            timer.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            closing.get(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            interrupted = true;
-        }
-        if (interrupted) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a thread that does not end within the wait is a daemon: it cannot keep the JVM alive
         }
     }
 }

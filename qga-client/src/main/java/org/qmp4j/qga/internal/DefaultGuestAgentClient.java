@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
@@ -318,7 +318,12 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
             }
             Duration next = delay.multipliedBy(2).compareTo(EXEC_MAX_POLL) > 0 ? EXEC_MAX_POLL : delay.multipliedBy(2);
             Duration wait = Duration.ofNanos(Math.min(delay.toNanos(), left));
-            schedule(() -> pollExec(pid, request, deadline, next, result), wait);
+            try {
+                schedule(() -> pollExec(pid, request, deadline, next, result), wait);
+            } catch (RejectedExecutionException closed) {
+                result.completeExceptionally(new ConnectionClosedException("guest-exec: the agent client was closed "
+                        + "while " + request.path() + " (pid " + pid + " in the guest) ran", closed));
+            }
         });
     }
 
@@ -364,13 +369,14 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
     }
 
     /**
-     * Runs {@code task} later on a JDK timer, not on this connection's event loop: the loop dies
-     * with the connection, and a thaw retry or an exec poll scheduled there would then never run,
-     * leaving its caller waiting forever. The task itself never blocks.
+     * Runs {@code task} later on the resources' one timer, not on this connection's event loop: the
+     * loop dies with the connection, and a thaw retry or an exec poll scheduled there would then
+     * never run. The task itself never blocks.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException once the resources are closed
      */
-    private static Future<?> schedule(Runnable task, Duration delay) {
-        return CompletableFuture.runAsync(task,
-                CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+    private Future<?> schedule(Runnable task, Duration delay) {
+        return connection.resources().schedule(task, delay);
     }
 
     @Override

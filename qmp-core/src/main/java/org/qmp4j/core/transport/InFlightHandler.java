@@ -11,7 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class InFlightHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(InFlightHandler.class);
 
+    private final ClientResources resources;
     private final MessageListener listener;
     private final String peerName;
     private final InFlightRegistry inFlight;
@@ -43,12 +45,14 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     private volatile boolean accepting = true;
 
     /**
+     * @param resources whose timer runs the commands' deadlines
      * @param listener receives non-reply messages and the close
      * @param peerName how logs and errors name the peer ("QMP", "guest agent")
      * @param firstId the first id to use; the agent starts at a random one so that a reply left
      *        over from an earlier client can never match
      */
-    public InFlightHandler(MessageListener listener, String peerName, long firstId) {
+    public InFlightHandler(ClientResources resources, MessageListener listener, String peerName, long firstId) {
+        this.resources = resources;
         this.listener = listener;
         this.peerName = peerName;
         this.inFlight = new InFlightRegistry(firstId);
@@ -91,8 +95,15 @@ public final class InFlightHandler extends ChannelDuplexHandler {
             promise.trySuccess();
             return;
         }
-        command.timeoutTask(ctx.executor().schedule(() -> timeOut(command),
-                command.timeout().toNanos(), TimeUnit.NANOSECONDS));
+        try {
+            command.timeoutTask(resources.schedule(() -> timeOut(command), command.timeout()));
+        } catch (RejectedExecutionException e) { // the resources were closed under a live connection
+            inFlight.remove(id);
+            bytes.release();
+            command.fail(new ConnectionClosedException(command.name() + ": the client's resources are closed", e));
+            promise.trySuccess();
+            return;
+        }
         promise.addListener(f -> {
             if (!f.isSuccess()) {
                 inFlight.remove(id);
@@ -154,10 +165,11 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         return buf;
     }
 
+    /** On the timer thread: whoever removes the command first completes it. */
     private void timeOut(OutboundCommand command) {
         if (inFlight.remove(command.id()) != null) {
             command.fail(new CommandTimeoutException(command.name(), command.timeout()));
-            closeIfIdle();
+            ctx.executor().execute(this::closeIfIdle); // the close state is the event loop's
         }
     }
 

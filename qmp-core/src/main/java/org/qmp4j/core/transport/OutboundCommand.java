@@ -2,10 +2,10 @@ package org.qmp4j.core.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.util.concurrent.Future;
 import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 /**
  * A command on its way to the peer and, once written, waiting for its reply. Created on the

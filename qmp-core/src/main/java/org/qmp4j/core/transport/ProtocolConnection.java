@@ -32,6 +32,7 @@ import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectTimeoutException;
 import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
@@ -114,7 +115,7 @@ public final class ProtocolConnection {
     private <T> void start(Protocol<T> protocol, CompletableFuture<T> result) {
         Endpoint endpoint = settings.endpoint();
         MessageListener listener = protocol.listener(this);
-        InFlightHandler handler = new InFlightHandler(new MessageListener() {
+        InFlightHandler handler = new InFlightHandler(resources, new MessageListener() {
             @Override
             public void onMessage(ObjectNode message) {
                 listener.onMessage(message);
@@ -142,11 +143,8 @@ public final class ProtocolConnection {
             }
         };
         EventLoopGroup group = endpoint instanceof Endpoint.Unix ? resources.unixGroup() : resources.tcpGroup();
-        var deadline = group.schedule(() -> result.completeExceptionally(
-                        new ConnectionFailedException("cannot connect to " + endpoint + ": not ready within "
-                                + settings.connectTimeout().toMillis() + " ms",
-                                new CommandTimeoutException("connect", settings.connectTimeout()))),
-                settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        var deadline = resources.schedule(() -> result.completeExceptionally(
+                new ConnectTimeoutException(endpoint, settings.connectTimeout())), settings.connectTimeout());
         result.whenComplete((value, error) -> {
             deadline.cancel(false);
             if (error != null) {
@@ -501,12 +499,7 @@ public final class ProtocolConnection {
             closeFuture.complete(null);
             return;
         }
-        // Our private threads cannot wait for their own end: release them from another thread.
-        Thread closer = new Thread(() -> {
-            resources.close();
-            closeFuture.complete(null);
-        }, "qmp4j-close");
-        closer.setDaemon(true);
-        closer.start();
+        // Often called on one of these very threads: start their end, and complete once they are gone.
+        resources.closeAsync().whenComplete((v, e) -> closeFuture.complete(null));
     }
 }

@@ -20,6 +20,7 @@ import org.qmp4j.core.transport.ProtocolConnection;
 import org.qmp4j.core.transport.TransportSettings;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
+import org.qmp4j.qmp.EventTimeoutException;
 import org.qmp4j.qmp.Greeting;
 import org.qmp4j.qmp.OverflowPolicy;
 import org.qmp4j.qmp.QmpClient;
@@ -136,10 +137,8 @@ public final class DefaultQmpClient implements QmpClient {
     public CompletableFuture<QmpEvent> executeAndAwaitEventAsync(String command, Object arguments, EventFilter event,
                                                                  Duration eventTimeout) {
         CompletableFuture<QmpEvent> awaited = events.first(event);
-        var timer = connection.resources().unixGroup().schedule(() -> awaited.completeExceptionally(
-                        new CommandTimeoutException(command, eventTimeout, command
-                                + ": the awaited event did not arrive within " + eventTimeout.toMillis() + " ms")),
-                eventTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        var timer = connection.resources().schedule(() -> awaited.completeExceptionally(
+                new EventTimeoutException(command, eventTimeout)), eventTimeout);
         awaited.whenComplete((e, t) -> timer.cancel(false));
         CompletableFuture<JsonNode> reply = executeAsync(command, arguments);
         reply.whenComplete((r, t) -> {
