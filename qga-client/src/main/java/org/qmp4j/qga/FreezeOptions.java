@@ -3,7 +3,6 @@ package org.qmp4j.qga;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.qmp4j.core.Checks;
 
 /**

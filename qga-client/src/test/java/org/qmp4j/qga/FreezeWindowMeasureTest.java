@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.qmp.testing.FakeQmpPeer;
 import org.qmp4j.qmp.testing.PeerAction;
-import org.qmp4j.qmp.testing.QmpMessages;
 
 /**
  * {@link FreezeHandle#frozenFor()} measures from sending the freeze to the confirmed thaw: the

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,7 +92,11 @@ class GuestAgentIT {
         assertThatThrownBy(() -> ga.exec(ExecRequest.builder("/bin/sleep").args("5")
                 .timeout(Duration.ofMillis(800)).build()))
                 .isInstanceOf(CommandTimeoutException.class)
-                .hasMessageContaining("may still run");
+                .hasMessageContaining("may still run")
+                .isInstanceOfSatisfying(ExecTimeoutException.class, e -> {
+                    assertThat(e.path()).isEqualTo("/bin/sleep");
+                    assertThat(e.pid()).isPositive();
+                });
         ga.ping();
     }
 

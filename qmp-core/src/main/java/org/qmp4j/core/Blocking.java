@@ -35,7 +35,7 @@ public final class Blocking {
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         } catch (CancellationException e) {
-            throw new Qmp4jException("cancelled", e);
+            throw new CancelledException("cancelled", e);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.qmp4j.core;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,6 @@
 package org.qmp4j.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.qmp4j.snapshot.SnapshotTesting.activeNodes;
 import static org.qmp4j.snapshot.SnapshotTesting.ourNodes;
 import static org.qmp4j.snapshot.SnapshotTesting.sh;

@@ -1,5 +1,6 @@
 package org.qmp4j.examples.cli;
 
+import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.snapshot.SnapshotFailedException;
 
@@ -17,7 +18,7 @@ final class ErrorMessages {
      * line {@code "  - WHAT"} per thing left behind. No trailing newline.
      */
     static String of(Throwable failure) {
-        Throwable t = ExitCode.unwrap(failure);
+        Throwable t = Blocking.unwrap(failure);
         if (t instanceof CommandException e) {
             return "error: " + e.errorClass() + ": " + e.description();
         }

@@ -1,15 +1,23 @@
 package org.qmp4j.examples.cli;
 
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionFailedException;
-import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.FdPassingException;
+import org.qmp4j.core.InvalidArgumentsException;
+import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qga.GuestAgentAbsentException;
+import org.qmp4j.qmp.CapabilityNotNegotiatedException;
+import org.qmp4j.qmp.EventOverflowException;
 import org.qmp4j.snapshot.ImageException;
+import org.qmp4j.snapshot.JobFailedException;
+import org.qmp4j.snapshot.MemorySaveException;
 import org.qmp4j.snapshot.MergeFailedException;
 import org.qmp4j.snapshot.SnapshotFailedException;
+import org.qmp4j.snapshot.TransactionOutcomeUnknownException;
 
 /**
  * The exit codes of {@code qmp4j}, and which failure gets which: the one place that decides. The
@@ -54,18 +62,20 @@ public enum ExitCode {
     }
 
     /**
-     * The exit code for a failure. A connection that failed because QEMU did not greet in time
-     * (e.g. a stopped or busy QEMU) counts as a timeout, not as a connection failure.
+     * The exit code for a failure, decided by its type (the first rule that matches wins). A
+     * connection that failed because QEMU did not greet in time (e.g. a stopped or busy QEMU) is a
+     * {@link ConnectTimeoutException}: a timeout, not a connection failure.
      */
     public static ExitCode of(Throwable failure) {
-        Throwable t = unwrap(failure);
+        Throwable t = Blocking.unwrap(failure);
         if (t instanceof CliException cli) {
             return cli.exitCode();
         }
         if (t instanceof SnapshotFailedException e) {
             return e.fullyUndone() ? FAILED : FAILED_NOT_UNDONE;
         }
-        if (t instanceof MergeFailedException || t instanceof ImageException) {
+        if (isAny(t, MergeFailedException.class, ImageException.class, JobFailedException.class,
+                MemorySaveException.class)) {
             return FAILED;
         }
         if (t instanceof GuestAgentAbsentException) {
@@ -74,29 +84,34 @@ public enum ExitCode {
         if (t instanceof CommandException) {
             return QMP_ERROR;
         }
-        if (t instanceof CommandTimeoutException) {
+        // command, event-wait, job and guest-exec deadlines, and the connect deadline
+        if (isAny(t, CommandTimeoutException.class, ConnectTimeoutException.class)
+                || t instanceof ConnectionFailedException && hasCause(t, CommandTimeoutException.class)) {
             return TIMEOUT;
         }
-        if (t instanceof ConnectionFailedException && hasCause(t, CommandTimeoutException.class)) {
-            return TIMEOUT;
+        if (isAny(t, InvalidArgumentsException.class, CapabilityNotNegotiatedException.class)) {
+            return USAGE; // refused before anything was sent
         }
-        if (t instanceof Qmp4jException) {
+        if (isAny(t, ConnectionFailedException.class, ConnectionClosedException.class, ProtocolException.class,
+                FdPassingException.class, EventOverflowException.class, TransactionOutcomeUnknownException.class)) {
             return CONNECTION_FAILED;
         }
-        return INTERNAL_ERROR;
-    }
-
-    /** The failure inside {@link CompletionException} and {@link ExecutionException} wrappers. */
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return INTERNAL_ERROR; // any other failure, qmp4j's own included, is not one the CLI expects
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
         for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
             if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @SafeVarargs
+    private static boolean isAny(Throwable t, Class<? extends Throwable>... types) {
+        for (Class<? extends Throwable> type : types) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }

@@ -2,6 +2,7 @@ package org.qmp4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -9,14 +10,25 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.ConnectTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionFailedException;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.FdPassingException;
+import org.qmp4j.core.InvalidArgumentsException;
 import org.qmp4j.core.ProtocolException;
+import org.qmp4j.qga.ExecTimeoutException;
 import org.qmp4j.qga.GuestAgentAbsentException;
+import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 import org.qmp4j.qmp.EventOverflowException;
+import org.qmp4j.qmp.EventTimeoutException;
 import org.qmp4j.snapshot.ImageException;
+import org.qmp4j.snapshot.JobFailedException;
+import org.qmp4j.snapshot.JobTimeoutException;
+import org.qmp4j.snapshot.MemorySaveException;
 import org.qmp4j.snapshot.MergeFailedException;
 import org.qmp4j.snapshot.SnapshotFailedException;
+import org.qmp4j.snapshot.TransactionOutcomeUnknownException;
 
 class ExitCodeTest {
     private static final CommandTimeoutException TIMEOUT = new CommandTimeoutException("query-status",
@@ -81,6 +93,27 @@ class ExitCodeTest {
         assertThat(ExitCode.of(new ConnectionClosedException("EOF"))).isEqualTo(ExitCode.CONNECTION_FAILED);
         assertThat(ExitCode.of(new ProtocolException("bad JSON"))).isEqualTo(ExitCode.CONNECTION_FAILED);
         assertThat(ExitCode.of(new EventOverflowException(10))).isEqualTo(ExitCode.CONNECTION_FAILED);
+    }
+
+    /** Each failure type of the library has its code, decided by type, not by a fallback. */
+    @Test
+    void everyLibraryFailureTypeHasItsCode() {
+        assertThat(ExitCode.of(new ConnectTimeoutException(Endpoint.unix(Path.of("/x")), Duration.ofSeconds(1))))
+                .isEqualTo(ExitCode.TIMEOUT);
+        assertThat(ExitCode.of(new EventTimeoutException("stop", Duration.ofSeconds(1)))).isEqualTo(ExitCode.TIMEOUT);
+        assertThat(ExitCode.of(new ExecTimeoutException("/bin/sleep", 42, Duration.ofSeconds(1))))
+                .isEqualTo(ExitCode.TIMEOUT);
+        assertThat(ExitCode.of(new JobTimeoutException("blockdev-create", "j0", Duration.ofSeconds(1))))
+                .isEqualTo(ExitCode.TIMEOUT);
+        assertThat(ExitCode.of(new JobFailedException("blockdev-create", "j0", "No space left"))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new MemorySaveException("saving memory failed"))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new InvalidArgumentsException("cannot encode", null))).isEqualTo(ExitCode.USAGE);
+        assertThat(ExitCode.of(new CapabilityNotNegotiatedException("oob", "no oob"))).isEqualTo(ExitCode.USAGE);
+        assertThat(ExitCode.of(new FdPassingException("not a UNIX socket", null))).isEqualTo(ExitCode.CONNECTION_FAILED);
+        assertThat(ExitCode.of(new TransactionOutcomeUnknownException("unknown", null)))
+                .isEqualTo(ExitCode.CONNECTION_FAILED);
+        assertThat(ErrorMessages.of(new ConnectTimeoutException(Endpoint.unix(Path.of("/x")), Duration.ofSeconds(1))))
+                .isEqualTo("error: timeout: cannot connect to unix:/x: not ready within 1000 ms");
     }
 
     @Test

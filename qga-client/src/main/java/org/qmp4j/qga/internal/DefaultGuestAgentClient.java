@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.ChannelHandler;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ import org.qmp4j.core.transport.TransportSettings;
 import org.qmp4j.qga.AgentInfo;
 import org.qmp4j.qga.ExecRequest;
 import org.qmp4j.qga.ExecResult;
+import org.qmp4j.qga.ExecTimeoutException;
 import org.qmp4j.qga.FreezeException;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
@@ -311,9 +311,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                result.completeExceptionally(new CommandTimeoutException("guest-exec", request.timeout(),
-                        "guest-exec: " + request.path() + " (pid " + pid + " in the guest) did not exit within "
-                                + request.timeout().toMillis() + " ms; it may still run"));
+                result.completeExceptionally(new ExecTimeoutException(request.path(), pid, request.timeout()));
                 return;
             }
             Duration next = delay.multipliedBy(2).compareTo(EXEC_MAX_POLL) > 0 ? EXEC_MAX_POLL : delay.multipliedBy(2);

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.BlockingOnIoThreadException;
-import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.CancelledException;
 import org.qmp4j.core.WaitInterruptedException;
 
 /** The timed wait of a caller that acts as its command's deadline timer itself (a direct write). */
@@ -34,7 +34,7 @@ public final class Futures {
         } catch (ExecutionException e) {
             throw Blocking.rethrow(e.getCause());
         } catch (CancellationException e) {
-            throw new Qmp4jException("cancelled", e);
+            throw new CancelledException("cancelled", e);
         }
     }
 

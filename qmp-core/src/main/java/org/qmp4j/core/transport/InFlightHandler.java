@@ -16,6 +16,8 @@ import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.FdPassingException;
+import org.qmp4j.core.InvalidArgumentsException;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.core.Qmp4jException;
 import org.slf4j.Logger;
@@ -91,7 +93,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
             bytes = encode(ctx.alloc(), command, id);
         } catch (IOException | RuntimeException e) {
             inFlight.remove(id);
-            command.fail(new Qmp4jException(command.name() + ": cannot encode arguments: " + e.getMessage(), e));
+            command.fail(new InvalidArgumentsException(command.name() + ": cannot encode arguments: " + e.getMessage(), e));
             promise.trySuccess();
             return;
         }
@@ -123,7 +125,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         if (!(ctx.channel() instanceof FdPassingChannel fdChannel)) {
             bytes.release();
             inFlight.remove(command.id());
-            command.fail(new Qmp4jException(command.name() + ": file descriptors can only be passed over a UNIX socket"));
+            command.fail(new FdPassingException(command.name() + ": file descriptors can only be passed over a UNIX socket", null));
             promise.trySuccess();
             return;
         }
@@ -133,7 +135,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         } catch (IOException e) {
             bytes.release();
             inFlight.remove(command.id());
-            command.fail(new Qmp4jException(command.name() + ": cannot attach file descriptors: " + e.getMessage(), e));
+            command.fail(new FdPassingException(command.name() + ": cannot attach file descriptors: " + e.getMessage(), e));
             promise.trySuccess();
             return;
         }

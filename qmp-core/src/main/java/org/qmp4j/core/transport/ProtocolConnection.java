@@ -22,20 +22,19 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
-import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectTimeoutException;
+import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.InvalidArgumentsException;
 import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.core.WaitInterruptedException;
 
@@ -343,7 +342,7 @@ public final class ProtocolConnection {
         try {
             bytes = InFlightHandler.encode(DIRECT_BUFFERS, outbound, outbound.id());
         } catch (IOException | RuntimeException e) {
-            throw new Qmp4jException(command + ": cannot encode arguments: " + e.getMessage(), e);
+            throw new InvalidArgumentsException(command + ": cannot encode arguments: " + e.getMessage(), e);
         }
         try {
             if (!writeDirect(socket, outbound, bytes)) {

@@ -1,7 +1,6 @@
 package org.qmp4j.core.transport;
 
 import java.time.Duration;
-import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.Endpoint;
 
 /**

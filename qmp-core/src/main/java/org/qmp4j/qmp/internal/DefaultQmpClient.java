@@ -7,17 +7,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandOptions;
-import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionState;
-import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.core.transport.MessageListener;
 import org.qmp4j.core.transport.ProtocolConnection;
 import org.qmp4j.core.transport.TransportSettings;
+import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.EventTimeoutException;
@@ -117,7 +115,7 @@ public final class DefaultQmpClient implements QmpClient {
 
     private void checkOob(String command, CommandOptions options) {
         if (options.oob() && !session.negotiated().contains("oob")) {
-            throw new Qmp4jException(command + ": out-of-band execution was not negotiated "
+            throw new CapabilityNotNegotiatedException("oob", command + ": out-of-band execution was not negotiated "
                     + "(set QmpOptions.enableOob and use a QEMU that offers it)");
         }
     }

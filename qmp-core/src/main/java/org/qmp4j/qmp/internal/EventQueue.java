@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.WaitInterruptedException;
 import org.qmp4j.core.transport.IoThreads;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventOverflowException;
@@ -126,7 +127,7 @@ class EventQueue implements EventSubscription {
                     nanos = available.awaitNanos(nanos);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new Qmp4jException("interrupted while waiting for an event", e);
+                    throw new WaitInterruptedException(e);
                 }
             }
         } finally {

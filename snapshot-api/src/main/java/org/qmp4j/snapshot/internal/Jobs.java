@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpEvent;
+import org.qmp4j.snapshot.JobFailedException;
+import org.qmp4j.snapshot.JobTimeoutException;
 
 /** Runs a QMP job to its end: start it, follow JOB_STATUS_CHANGE, read its error, dismiss it. */
 final class Jobs {
@@ -21,21 +22,21 @@ final class Jobs {
      * a job type that waits for dismissal) and waits until it concludes, then dismisses it. The
      * subscription is made before the command, so no status change is missed.
      *
-     * @throws Qmp4jException with the job's error, or on timeout (the job is cancelled and dismissed)
+     * @throws JobFailedException with the job's error
+     * @throws JobTimeoutException on timeout (the job is cancelled and dismissed)
      */
     static void runToConclusion(QmpClient qmp, String command, Object arguments, String jobId, Duration timeout) {
         try (EventSubscription events = qmp.subscribe(EventFilter.named("JOB_STATUS_CHANGE", "id", jobId))) {
             qmp.execute(command, arguments);
             if (!awaitStatus(events, "concluded", timeout)) {
                 cancelAndDismiss(qmp, jobId, events);
-                throw new CommandTimeoutException(command, timeout, command + ": job " + jobId
-                        + " did not finish within " + timeout.toMillis() + " ms; cancelled");
+                throw new JobTimeoutException(command, jobId, timeout);
             }
         }
         Optional<String> error = error(qmp, jobId);
         qmp.execute("job-dismiss", Map.of("id", jobId));
         error.ifPresent(e -> {
-            throw new Qmp4jException(command + ": job " + jobId + " failed: " + e);
+            throw new JobFailedException(command, jobId, e);
         });
     }
 

@@ -9,8 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.WaitInterruptedException;
+import org.qmp4j.qmp.EventFilter;
+import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.snapshot.ImageException;
+import org.qmp4j.snapshot.MemorySaveException;
 
 /**
  * Saves the paused VM's RAM and device state into a new file: the file's descriptor is passed to
@@ -33,9 +37,9 @@ final class MemorySaver {
         try {
             OwnerOnlyFiles.createNew(file);
         } catch (FileAlreadyExistsException e) {
-            throw new Qmp4jException("memory file " + file + " already exists: refusing to overwrite it");
+            throw new ImageException("memory file " + file + " already exists: refusing to overwrite it");
         } catch (IOException e) {
-            throw new Qmp4jException("cannot create memory file " + file + ": " + e, e);
+            throw new ImageException("cannot create memory file " + file + ": " + e, e);
         }
         undo.push("memory file " + file, () -> Files.deleteIfExists(file));
         String fdname = "q4j-mem-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
@@ -44,34 +48,40 @@ final class MemorySaver {
             qmp.execute("migrate", Map.of("uri", "fd:" + fdname));
             awaitMigration();
         } catch (IOException e) {
-            throw new Qmp4jException("cannot write memory file " + file + ": " + e, e);
+            throw new ImageException("cannot write memory file " + file + ": " + e, e);
         }
     }
 
+    /**
+     * Polls {@code query-migrate} until it ends. The pause between polls is a wait for QEMU's
+     * MIGRATION event (sent when the migration's {@code events} capability is on), so a finished
+     * save is seen at once when QEMU says so, and at the next poll otherwise.
+     */
     private void awaitMigration() {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
-            JsonNode info = qmp.execute("query-migrate");
-            String status = info.path("status").asText();
-            switch (status) {
-                case "completed":
-                    return;
-                case "failed":
-                case "cancelled":
-                    throw new Qmp4jException("saving memory failed: " + info.path("error-desc").asText(status));
-                default:
-                    break;
-            }
-            if (System.nanoTime() > deadline) {
-                qmp.execute("migrate_cancel");
-                throw new Qmp4jException("saving memory did not finish within " + TIMEOUT.toMinutes() + " min");
-            }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                qmp.execute("migrate_cancel");
-                throw new Qmp4jException("interrupted while saving memory", e);
+        try (EventSubscription changes = qmp.subscribe(EventFilter.names("MIGRATION"))) {
+            while (true) {
+                JsonNode info = qmp.execute("query-migrate");
+                String status = info.path("status").asText();
+                switch (status) {
+                    case "completed":
+                        return;
+                    case "failed":
+                    case "cancelled":
+                        throw new MemorySaveException("saving memory failed: " + info.path("error-desc").asText(status));
+                    default:
+                        break;
+                }
+                if (System.nanoTime() > deadline) {
+                    qmp.execute("migrate_cancel");
+                    throw new MemorySaveException("saving memory did not finish within " + TIMEOUT.toMinutes() + " min");
+                }
+                try {
+                    changes.poll(POLL);
+                } catch (WaitInterruptedException e) {
+                    qmp.execute("migrate_cancel");
+                    throw e;
+                }
             }
         }
     }

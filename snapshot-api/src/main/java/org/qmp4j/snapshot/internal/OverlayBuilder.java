@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.qmp4j.core.CommandException;
-import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.snapshot.ImageException;
 
 /**
  * Creates one overlay, ready to be switched to, logging each step for undo: the file (created
@@ -69,9 +69,9 @@ final class OverlayBuilder {
         try {
             OwnerOnlyFiles.createNew(plan.overlay());
         } catch (FileAlreadyExistsException e) {
-            throw new Qmp4jException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
+            throw new ImageException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
         } catch (IOException e) {
-            throw new Qmp4jException("cannot create overlay " + plan.overlay() + ": " + e, e);
+            throw new ImageException("cannot create overlay " + plan.overlay() + ": " + e, e);
         }
         undo.push("file " + plan.overlay(), () -> {
             // If the switch's outcome is unknown, a QEMU may write to this file now: never delete it then.

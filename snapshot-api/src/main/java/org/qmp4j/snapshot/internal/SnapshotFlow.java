@@ -20,6 +20,7 @@ import org.qmp4j.snapshot.QuiescePolicy;
 import org.qmp4j.snapshot.SnapshotFailedException;
 import org.qmp4j.snapshot.SnapshotRequest;
 import org.qmp4j.snapshot.SnapshotResult;
+import org.qmp4j.snapshot.TransactionOutcomeUnknownException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,7 +172,7 @@ public final class SnapshotFlow {
         if (qmp.state() == ConnectionState.CLOSED || qmp.state() == ConnectionState.CLOSING) {
             undo.leftBehind("the block nodes created (QMP connection lost: they are gone if QEMU exited)");
         }
-        return new org.qmp4j.core.Qmp4jException("transaction outcome unknown: " + e.getMessage()
+        return new TransactionOutcomeUnknownException("transaction outcome unknown: " + e.getMessage()
                 + " (overlay files a QEMU still has open are kept)", e);
     }
 
