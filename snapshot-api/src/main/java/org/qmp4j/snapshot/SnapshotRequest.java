@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.qmp4j.core.Checks;
 
 /**
@@ -17,9 +16,6 @@ import org.qmp4j.core.Checks;
  * extension (so names never grow along a chain); or into {@link Builder#overlayDirectory(Path)}.
  */
 public final class SnapshotRequest {
-    /** Names become parts of file names: letters, digits, {@code . _ -}, not starting with a dot. */
-    public static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
-
     private final String name;
     private final List<String> disks;
     private final Path overlayDirectory;
@@ -38,7 +34,7 @@ public final class SnapshotRequest {
         this.memoryFile = b.memoryFile;
     }
 
-    /** A request for a snapshot called {@code name} (checked against {@link #SAFE_NAME} when taken). */
+    /** A request for a snapshot called {@code name} (checked against {@link SnapshotName}'s rule when taken). */
     public static Builder builder(String name) {
         return new Builder(name);
     }

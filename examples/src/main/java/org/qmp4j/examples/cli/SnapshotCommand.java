@@ -16,6 +16,7 @@ import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 import org.qmp4j.snapshot.LiveSnapshots;
 import org.qmp4j.snapshot.QuiescePolicy;
+import org.qmp4j.snapshot.SnapshotName;
 import org.qmp4j.snapshot.SnapshotRequest;
 import org.qmp4j.snapshot.SnapshotResult;
 
@@ -126,8 +127,8 @@ final class SnapshotCommand implements Subcommand {
     }
 
     private static String safeName(String name) {
-        if (!SnapshotRequest.SAFE_NAME.matcher(name).matches() || name.contains("..")) {
-            throw new IllegalArgumentException("use up to 64 letters, digits, '.', '_', '-', not starting with '.'");
+        if (!SnapshotName.isValid(name)) {
+            throw new IllegalArgumentException(SnapshotName.RULE);
         }
         return name;
     }

@@ -50,9 +50,9 @@ class CommandArgumentsTest {
     void snapshot() {
         assertUsageError(CliRun.inProcess("snapshot"), "missing --qmp PATH");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--name", "../evil"),
-                "invalid --name '../evil': use up to 64 letters, digits, '.', '_', '-', not starting with '.'");
+                "invalid --name '../evil': use up to 64 letters, digits, '.', '_', '-', not starting with '.', no '..'");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--name", ".hidden"),
-                "invalid --name '.hidden': use up to 64 letters, digits, '.', '_', '-', not starting with '.'");
+                "invalid --name '.hidden': use up to 64 letters, digits, '.', '_', '-', not starting with '.', no '..'");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--quiesce", "sometimes"),
                 "invalid --quiesce 'sometimes': use required, preferred or off");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--max-freeze", "0"),

@@ -11,7 +11,7 @@ import java.util.Set;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskSnapshot;
 import org.qmp4j.snapshot.ImageException;
-import org.qmp4j.snapshot.SnapshotRequest;
+import org.qmp4j.snapshot.SnapshotName;
 
 /**
  * A snapshot of a stopped VM's disks with {@code qemu-img}: a new qcow2 overlay on top of each
@@ -48,10 +48,7 @@ public final class OfflineSnapshot {
     public static void checkArguments(List<Path> activeImages, String name) {
         Objects.requireNonNull(activeImages, "activeImages");
         Objects.requireNonNull(name, "name");
-        if (!SnapshotRequest.SAFE_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("snapshot name '" + name + "' is not safe in a file name; it must match "
-                    + SnapshotRequest.SAFE_NAME.pattern());
-        }
+        SnapshotName.check(name);
         if (activeImages.isEmpty()) {
             throw new IllegalArgumentException("no images to snapshot");
         }

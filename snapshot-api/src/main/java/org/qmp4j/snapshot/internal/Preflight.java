@@ -16,6 +16,7 @@ import org.qmp4j.qmp.StatusInfo;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;
+import org.qmp4j.snapshot.SnapshotName;
 import org.qmp4j.snapshot.SnapshotRequest;
 
 /**
@@ -42,9 +43,8 @@ final class Preflight {
     }
 
     Result run() {
-        if (!SnapshotRequest.SAFE_NAME.matcher(request.name()).matches() || request.name().contains("..")) {
-            throw refuse("snapshot name '" + request.name() + "' is not safe in a file name (letters, digits, "
-                    + "'.', '_', '-'; not starting with '.')");
+        if (!SnapshotName.isValid(request.name())) {
+            throw refuse("snapshot name '" + request.name() + "' is not safe in a file name: " + SnapshotName.RULE);
         }
         checkQemuCanDoIt();
         StatusInfo status = qmp.queryStatus();
@@ -167,11 +167,8 @@ final class Preflight {
     private Path overlayPath(DiskChain chain) {
         List<ChainLayer> layers = chain.layers();
         Path bottom = layers.isEmpty() ? chain.disk().image() : layers.get(layers.size() - 1).image();
-        String file = bottom.getFileName().toString();
-        int dot = file.lastIndexOf('.');
-        String stem = dot > 0 ? file.substring(0, dot) : file;
-        Path dir = request.overlayDirectory().orElse(chain.disk().image().toAbsolutePath().getParent());
-        return dir.resolve(stem + "." + request.name() + ".qcow2");
+        return ImageNames.snapshotOverlay(chain.disk().image(), bottom, request.name(),
+                request.overlayDirectory().orElse(null));
     }
 
     private static PreflightRefusal refuse(String why) {
