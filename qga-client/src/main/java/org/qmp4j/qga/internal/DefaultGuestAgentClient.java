@@ -68,7 +68,7 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
         Duration startUp = options.syncOnConnect() ? options.connectTimeout().plus(options.syncTimeout())
                 : options.connectTimeout();
         TransportSettings settings = new TransportSettings(options.endpoint(), startUp,
-                options.commandTimeout(), options.maxFrameBytes(), true, "guest agent");
+                options.commandTimeout(), options.maxFrameBytes(), "guest agent");
         ResyncGate gate = new ResyncGate();
         return ProtocolConnection.connect(settings, options.resources().orElse(null),
                 new ProtocolConnection.Protocol<GuestAgentClient>() {
@@ -76,6 +76,11 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                     public MessageListener listener(ProtocolConnection connection) {
                         return message -> LOG.debug("guest agent sent a message that is not a reply; dropped: {}",
                                 Json.excerpt(message.toString(), 200));
+                    }
+
+                    @Override
+                    public ChannelHandler framing(int maxFrameBytes) {
+                        return new AgentFrameDecoder(maxFrameBytes);
                     }
 
                     @Override

@@ -8,14 +8,13 @@ import org.qmp4j.core.ProtocolException;
  *
  * @param message the decoded object, or {@code null} when {@code error} is set
  * @param error why the line was rejected, or {@code null}
- * @param delimited whether a {@code 0xFF} resynchronisation byte came right before this message
  */
-public record Frame(ObjectNode message, ProtocolException error, boolean delimited) {
-    static Frame of(ObjectNode message, boolean delimited) {
-        return new Frame(message, null, delimited);
+public record Frame(ObjectNode message, ProtocolException error) {
+    static Frame of(ObjectNode message) {
+        return new Frame(message, null);
     }
 
     static Frame failed(ProtocolException error) {
-        return new Frame(null, error, false);
+        return new Frame(null, error);
     }
 }

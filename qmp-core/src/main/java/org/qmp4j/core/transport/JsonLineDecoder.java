@@ -18,25 +18,39 @@ import org.qmp4j.core.ProtocolException;
  * Splits the byte stream into lines and each line into one JSON object ({@link Frame}).
  *
  * <p>QMP ends messages with {@code \r\n}, the guest agent with {@code \n}; both are accepted.
- * With {@code resyncMarker}, a {@code 0xFF} byte (the agent's delimiter before a
- * {@code guest-sync-delimited} reply) discards any partial line before it and flags the next
- * message. A line longer than the cap produces one error frame and is skipped up to its end, so
- * the decoder never holds more than the cap in memory.
+ * A line longer than the cap produces one error frame and is skipped up to its end, so the decoder
+ * never holds more than the cap in memory.
+ *
+ * <p>A protocol may name one marker byte that can never occur inside JSON text (the guest agent's
+ * {@code 0xFF}): it ends whatever partial line came before it, which is dropped, and the protocol's
+ * subclass is told through {@link #markerSeen(List)} where in the stream it came.
  */
-public final class JsonLineDecoder extends ByteToMessageDecoder {
+public class JsonLineDecoder extends ByteToMessageDecoder {
     private static final byte LF = '\n';
-    private static final byte RESYNC = (byte) 0xFF;
+    private static final int NO_MARKER = -1;
 
     private final int maxFrameBytes;
-    private final boolean resyncMarker;
+    private final int marker;
     /** Bytes after the reader index already known to hold no delimiter. */
     private int scanned;
     private boolean discarding;
-    private boolean nextDelimited;
 
-    public JsonLineDecoder(int maxFrameBytes, boolean resyncMarker) {
+    /** A decoder of JSON lines of at most {@code maxFrameBytes}, with no marker byte. */
+    public JsonLineDecoder(int maxFrameBytes) {
+        this(maxFrameBytes, NO_MARKER);
+    }
+
+    /** For a protocol with a marker byte ({@code 0..255}). */
+    protected JsonLineDecoder(int maxFrameBytes, int markerByte) {
         this.maxFrameBytes = maxFrameBytes;
-        this.resyncMarker = resyncMarker;
+        this.marker = markerByte;
+    }
+
+    /**
+     * The marker byte arrived: add what should go up the pipeline in its place (in stream order
+     * with the frames) to {@code out}. The partial line before it has been dropped.
+     */
+    protected void markerSeen(List<Object> out) {
     }
 
     @Override
@@ -44,8 +58,9 @@ public final class JsonLineDecoder extends ByteToMessageDecoder {
         while (in.isReadable()) {
             int start = in.readerIndex();
             int end = in.writerIndex();
+            byte markerByte = (byte) marker;
             int at = in.forEachByte(start + scanned, end - start - scanned,
-                    resyncMarker ? b -> b != LF && b != RESYNC : b -> b != LF);
+                    marker != NO_MARKER ? b -> b != LF && b != markerByte : b -> b != LF);
             if (at < 0) {
                 scanned = end - start;
                 if (scanned > maxFrameBytes && !discarding) {
@@ -60,10 +75,10 @@ public final class JsonLineDecoder extends ByteToMessageDecoder {
             }
             int length = at - start;
             scanned = 0;
-            if (in.getByte(at) == RESYNC) {
+            if (marker != NO_MARKER && in.getByte(at) == (byte) marker) {
                 in.skipBytes(length + 1); // whatever came before the marker is stale
                 discarding = false;
-                nextDelimited = true;
+                markerSeen(out);
                 continue;
             }
             if (discarding) {
@@ -81,9 +96,7 @@ public final class JsonLineDecoder extends ByteToMessageDecoder {
             if (isBlank(line)) {
                 continue;
             }
-            boolean delimited = nextDelimited;
-            nextDelimited = false;
-            out.add(parse(line, delimited));
+            out.add(parse(line));
         }
     }
 
@@ -95,7 +108,7 @@ public final class JsonLineDecoder extends ByteToMessageDecoder {
         return line.forEachByte(b -> b == ' ' || b == '\r' || b == '\t') < 0;
     }
 
-    private static Frame parse(ByteBuf line, boolean delimited) {
+    private static Frame parse(ByteBuf line) {
         try (InputStream stream = new ByteBufInputStream(line.duplicate());
              JsonParser parser = Json.MAPPER.createParser(stream)) {
             JsonNode node = Json.MAPPER.readTree(parser);
@@ -107,7 +120,7 @@ public final class JsonLineDecoder extends ByteToMessageDecoder {
                 return Frame.failed(new ProtocolException("peer sent trailing data after a JSON object: "
                         + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
             }
-            return Frame.of((ObjectNode) node, delimited);
+            return Frame.of((ObjectNode) node);
         } catch (IOException e) {
             return Frame.failed(new ProtocolException("peer sent invalid JSON (" + reason(e) + "): "
                     + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));

@@ -71,6 +71,11 @@ public final class ProtocolConnection {
         /** Handles non-reply messages; created once per connection, before any byte is read. */
         MessageListener listener(ProtocolConnection connection);
 
+        /** The handler that turns bytes into {@link Frame}s: JSON lines, unless the protocol adds to them. */
+        default ChannelHandler framing(int maxFrameBytes) {
+            return new JsonLineDecoder(maxFrameBytes);
+        }
+
         /** Handlers to put between the line decoder and the in-flight handler (may be empty). */
         default List<ChannelHandler> extraHandlers() {
             return List.of();
@@ -134,7 +139,7 @@ public final class ProtocolConnection {
         ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("framing", new JsonLineDecoder(settings.maxFrameBytes(), settings.resyncMarker()));
+                ch.pipeline().addLast("framing", protocol.framing(settings.maxFrameBytes()));
                 for (ChannelHandler extra : protocol.extraHandlers()) {
                     ch.pipeline().addLast(extra);
                 }

@@ -10,9 +10,8 @@ import org.qmp4j.core.Endpoint;
  * @param connectTimeout deadline for the socket connect plus the protocol's own start-up
  * @param commandTimeout default command deadline
  * @param maxFrameBytes cap of one message
- * @param resyncMarker whether {@code 0xFF} is a delimiter (guest agent) or just an invalid byte (QMP)
  * @param peerName how logs and errors name the peer
  */
 public record TransportSettings(Endpoint endpoint, Duration connectTimeout, Duration commandTimeout,
-                                int maxFrameBytes, boolean resyncMarker, String peerName) {
+                                int maxFrameBytes, String peerName) {
 }

@@ -45,7 +45,7 @@ public final class DefaultQmpClient implements QmpClient {
     /** Connects, waits for the greeting, negotiates, and completes with a ready client. */
     public static CompletableFuture<QmpClient> connect(QmpOptions options) {
         TransportSettings settings = new TransportSettings(options.endpoint(), options.connectTimeout(),
-                options.commandTimeout(), options.maxFrameBytes(), false, "QMP");
+                options.commandTimeout(), options.maxFrameBytes(), "QMP");
         return ProtocolConnection.connect(settings, options.resources().orElse(null),
                 new ProtocolConnection.Protocol<QmpClient>() {
                     private QmpSession session;

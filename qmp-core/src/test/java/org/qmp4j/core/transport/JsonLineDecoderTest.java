@@ -17,7 +17,10 @@ import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qmp.testing.QmpMessages;
 
-/** Line framing and JSON decoding, fed byte by byte or all at once, without a socket. */
+/**
+ * Line framing and JSON decoding, fed byte by byte or all at once, without a socket. The agent's
+ * {@code 0xFF} marker is tested with its decoder in qga-client (AgentFrameDecoderTest).
+ */
 class JsonLineDecoderTest {
     private static final int CAP = 1024;
     private static final byte RESYNC = (byte) 0xFF;
@@ -33,15 +36,14 @@ class JsonLineDecoderTest {
 
     @Test
     void crlfAndLfLinesAreFramesEvenInOneChunk() {
-        List<Frame> frames = feed(false, bytes("{\"a\": 1}\r\n{\"b\": 2}\n{\"c\": 3}\r\n"));
+        List<Frame> frames = feed(bytes("{\"a\": 1}\r\n{\"b\": 2}\n{\"c\": 3}\r\n"));
 
         assertThat(messages(frames)).containsExactly("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
-        assertThat(frames).noneMatch(Frame::delimited);
     }
 
     @Test
     void blankLinesAreSkipped() {
-        List<Frame> frames = feed(false, bytes("\r\n\n   \r\n\t\n{\"a\": 1}\r\n\r\n"));
+        List<Frame> frames = feed(bytes("\r\n\n   \r\n\t\n{\"a\": 1}\r\n\r\n"));
 
         assertThat(messages(frames)).containsExactly("{\"a\":1}");
     }
@@ -50,41 +52,22 @@ class JsonLineDecoderTest {
     void lineArrivingOneByteAtATimeIsOneFrame() {
         String line = "{\"return\": {\"status\": \"running\"}, \"id\": 7}\r\n";
 
-        List<Frame> frames = feed(false, split(bytes(line), 1));
+        List<Frame> frames = feed(split(bytes(line), 1));
 
         assertThat(messages(frames)).containsExactly("{\"return\":{\"status\":\"running\"},\"id\":7}");
     }
 
     @Test
     void partialLineStaysBufferedUntilItsEnd() {
-        List<Frame> first = feed(false, bytes("{\"a\": "));
+        List<Frame> first = feed(bytes("{\"a\": "));
         assertThat(first).isEmpty();
 
         assertThat(messages(readAll(bytes("1}\n")))).containsExactly("{\"a\":1}");
     }
 
     @Test
-    void resyncMarkerDiscardsThePartialLineAndFlagsTheNextFrame() {
-        List<Frame> frames = feed(true, concat(bytes("{\"stale\": \"half a rep"), new byte[] {RESYNC},
-                bytes("{\"return\": {}, \"id\": 5}\n{\"event\": \"STOP\"}\n")));
-
-        assertThat(messages(frames)).containsExactly("{\"return\":{},\"id\":5}", "{\"event\":\"STOP\"}");
-        assertThat(frames.get(0).delimited()).isTrue();
-        assertThat(frames.get(1).delimited()).isFalse();
-    }
-
-    @Test
-    void resyncMarkerInItsOwnChunkAfterAPartialLine() {
-        List<Frame> frames = feed(true, bytes("{\"id\": 1, \"ret"), new byte[] {RESYNC}, bytes("{\"return\": 1}\r\n"));
-
-        assertThat(frames).hasSize(1);
-        assertThat(frames.get(0).error()).isNull();
-        assertThat(frames.get(0).delimited()).isTrue();
-    }
-
-    @Test
-    void withoutResyncTheMarkerByteIsInvalidJson() {
-        List<Frame> frames = feed(false, concat(new byte[] {RESYNC}, bytes("{\"return\": {}}\n")));
+    void withoutAMarkerByteTheAgentsResyncByteIsInvalidJson() {
+        List<Frame> frames = feed(concat(new byte[] {RESYNC}, bytes("{\"return\": {}}\n")));
 
         assertThat(frames).hasSize(1);
         assertThat(frames.get(0).message()).isNull();
@@ -94,7 +77,7 @@ class JsonLineDecoderTest {
 
     @Test
     void lineOfExactlyTheCapIsAccepted() {
-        List<Frame> frames = feed(false, split(lineOfLength(CAP), 100));
+        List<Frame> frames = feed(split(lineOfLength(CAP), 100));
 
         assertThat(frames).hasSize(1);
         assertThat(frames.get(0).error()).isNull();
@@ -102,7 +85,7 @@ class JsonLineDecoderTest {
 
     @Test
     void completeLineOverTheCapFailsOnceAndTheNextLineStillDecodes() {
-        List<Frame> frames = feed(false, concat(lineOfLength(CAP + 1), bytes("{\"next\": true}\n")));
+        List<Frame> frames = feed(concat(lineOfLength(CAP + 1), bytes("{\"next\": true}\n")));
 
         assertThat(frames).hasSize(2);
         assertThat(frames.get(0).error()).isInstanceOf(FrameTooLargeException.class);
@@ -114,7 +97,7 @@ class JsonLineDecoderTest {
         byte[] endless = new byte[CAP * 4];
         Arrays.fill(endless, (byte) 'x');
 
-        List<Frame> frames = feed(false, split(endless, 100));
+        List<Frame> frames = feed(split(endless, 100));
 
         assertThat(frames).hasSize(1);
         assertThat(frames.get(0).error()).isInstanceOfSatisfying(FrameTooLargeException.class,
@@ -126,7 +109,7 @@ class JsonLineDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"{\"a\": 1} trailing", "{\"a\": 1}{\"b\": 2}", "{\"a\": 1} {}"})
     void trailingDataAfterTheObjectIsAProtocolError(String line) {
-        List<Frame> frames = feed(false, bytes(line + "\r\n"));
+        List<Frame> frames = feed(bytes(line + "\r\n"));
 
         assertThat(frames).singleElement().satisfies(f -> assertThat(f.error())
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("trailing"));
@@ -135,7 +118,7 @@ class JsonLineDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"[1, 2]", "42", "\"text\"", "null", "true"})
     void jsonThatIsNotAnObjectIsAProtocolError(String line) {
-        List<Frame> frames = feed(false, bytes(line + "\n"));
+        List<Frame> frames = feed(bytes(line + "\n"));
 
         assertThat(frames).singleElement().satisfies(f -> assertThat(f.error())
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("not an object"));
@@ -144,7 +127,7 @@ class JsonLineDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"{\"a\": }", "{not json", "{\"a\": 1"})
     void invalidJsonIsAProtocolErrorThatQuotesTheLine(String line) {
-        List<Frame> frames = feed(false, bytes(line + "\n"));
+        List<Frame> frames = feed(bytes(line + "\n"));
 
         assertThat(frames).singleElement().satisfies(f -> assertThat(f.error())
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("invalid JSON")
@@ -152,8 +135,8 @@ class JsonLineDecoderTest {
     }
 
     /** A fresh channel with a decoder; writes each chunk separately and returns every frame. */
-    private List<Frame> feed(boolean resync, byte[]... chunks) {
-        channel = new EmbeddedChannel(new JsonLineDecoder(CAP, resync));
+    private List<Frame> feed(byte[]... chunks) {
+        channel = new EmbeddedChannel(new JsonLineDecoder(CAP));
         return readAll(chunks);
     }
 
