@@ -14,7 +14,6 @@ import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.qmp.testing.HostCommand;
 import org.qmp4j.qmp.testing.MainLoopBlocker;
 import org.qmp4j.qmp.testing.QemuProcess;
@@ -100,7 +99,7 @@ class HandshakeIT {
         try (QemuProcess qemu = QemuProcess.startMachineNone();
              QmpClient client = QmpClient.connect(qemu.qmpSocket())) {
             assertThatThrownBy(() -> client.execute("query-yank", null, CommandOptions.defaults().withOob(true)))
-                    .isExactlyInstanceOf(Qmp4jException.class)
+                    .isExactlyInstanceOf(CapabilityNotNegotiatedException.class)
                     .hasMessageContaining("out-of-band execution was not negotiated");
             assertThat(client.queryStatus().running()).isTrue();
         }

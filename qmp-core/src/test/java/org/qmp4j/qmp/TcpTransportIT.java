@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.FdPassingException;
 import org.qmp4j.qmp.testing.QemuProcess;
 
 /** QMP over {@code -qmp tcp:127.0.0.1:PORT}: the same protocol, but no file descriptor passing. */
@@ -35,11 +35,11 @@ class TcpTransportIT {
              QmpClient client = QmpClient.connect(QmpOptions.builder(qemu.tcpQmp()).build());
              RandomAccessFile file = new RandomAccessFile(tmp.resolve("fd.bin").toFile(), "rw")) {
             assertThatThrownBy(() -> client.getfd("over-tcp", file.getFD()))
-                    .isExactlyInstanceOf(Qmp4jException.class)
+                    .isExactlyInstanceOf(FdPassingException.class)
                     .hasMessageContaining("getfd")
                     .hasMessageContaining("only be passed over a UNIX socket");
             assertThatThrownBy(() -> client.addFd(file.getFD(), null, "over-tcp"))
-                    .isExactlyInstanceOf(Qmp4jException.class)
+                    .isExactlyInstanceOf(FdPassingException.class)
                     .hasMessageContaining("only be passed over a UNIX socket");
 
             // Nothing reached QEMU, and the connection is as good as before.

@@ -43,18 +43,21 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     private boolean closeWhenIdle;
     private boolean closeRequested;
     private boolean wasActive;
-    /** Cleared once the connection is on its way out; read by direct writers on other threads. */
-    private volatile boolean accepting = true;
+    /** The connection's one state; read by direct writers on other threads. */
+    private final ConnectionStatus status;
 
     /**
      * @param resources whose timer runs the commands' deadlines
+     * @param status the connection's state, moved to CLOSING when a close or a failure begins
      * @param listener receives non-reply messages and the close
      * @param peerName how logs and errors name the peer ("QMP", "guest agent")
      * @param firstId the first id to use; the agent starts at a random one so that a reply left
      *        over from an earlier client can never match
      */
-    public InFlightHandler(ClientResources resources, MessageListener listener, String peerName, long firstId) {
+    public InFlightHandler(ClientResources resources, ConnectionStatus status, MessageListener listener,
+                           String peerName, long firstId) {
         this.resources = resources;
+        this.status = status;
         this.listener = listener;
         this.peerName = peerName;
         this.inFlight = new InFlightRegistry(firstId);
@@ -221,12 +224,12 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     /** Whether new commands may still be written: false once a close or a failure began. */
     boolean accepting() {
-        return accepting;
+        return status.acceptsCommands();
     }
 
     /** Closes the connection because of a protocol error; every pending command fails with it. */
     public void fail(Throwable cause) {
-        accepting = false;
+        status.beginClosing();
         if (closeCause == null) {
             closeCause = cause;
             if (cause instanceof ProtocolException) {
@@ -240,7 +243,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     /** Graceful close: refuse new commands, close once the ones in flight are done. Event loop only. */
     public void closeWhenIdle() {
-        accepting = false;
+        status.beginClosing();
         closeRequested = true;
         closeWhenIdle = true;
         closeIfIdle();
@@ -248,7 +251,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     /** Immediate close asked for by the client: pending commands fail now. Event loop only. */
     public void abort() {
-        accepting = false;
+        status.beginClosing();
         closeRequested = true;
         ctx.close();
     }
@@ -286,7 +289,7 @@ public final class InFlightHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        accepting = false;
+        status.beginClosing();
         notePeerClose();
         failPending();
         ctx.fireChannelInactive();

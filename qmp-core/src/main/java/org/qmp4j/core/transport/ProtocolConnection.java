@@ -57,7 +57,7 @@ public final class ProtocolConnection {
     private CompletableFuture<?> fdTail = CompletableFuture.completedFuture(null);
     private volatile Channel channel;
     private volatile InFlightHandler inFlight;
-    private volatile ConnectionState state = ConnectionState.CONNECTING;
+    private final ConnectionStatus status = new ConnectionStatus();
     private volatile Throwable closeCause;
 
     private ProtocolConnection(TransportSettings settings, ClientResources resources, boolean ownsResources) {
@@ -119,7 +119,7 @@ public final class ProtocolConnection {
     private <T> void start(Protocol<T> protocol, CompletableFuture<T> result) {
         Endpoint endpoint = settings.endpoint();
         MessageListener listener = protocol.listener(this);
-        InFlightHandler handler = new InFlightHandler(resources, new MessageListener() {
+        InFlightHandler handler = new InFlightHandler(resources, status, new MessageListener() {
             @Override
             public void onMessage(ObjectNode message) {
                 listener.onMessage(message);
@@ -128,7 +128,7 @@ public final class ProtocolConnection {
             @Override
             public void onClosed(Throwable cause) {
                 closeCause = cause;
-                state = ConnectionState.CLOSED;
+                status.closed();
                 result.completeExceptionally(connectFailure(cause != null ? cause
                         : new ConnectionClosedException("closed during start-up")));
                 listener.onClosed(cause);
@@ -160,7 +160,7 @@ public final class ProtocolConnection {
                 result.completeExceptionally(connectFailure(f.cause()));
                 return;
             }
-            state = ConnectionState.NEGOTIATING;
+            status.advance(ConnectionState.CONNECTING, ConnectionState.NEGOTIATING);
             CompletableFuture<T> started;
             try {
                 started = protocol.handshake(this);
@@ -240,14 +240,17 @@ public final class ProtocolConnection {
 
     /** Marks the start-up done: user commands are accepted from now on. */
     public void markReady() {
-        if (state == ConnectionState.NEGOTIATING) {
-            state = ConnectionState.READY;
-        }
+        status.advance(ConnectionState.NEGOTIATING, ConnectionState.READY);
     }
 
     /** The connection's state. */
     public ConnectionState state() {
-        return state;
+        return status.get();
+    }
+
+    /** Calls {@code listener} with every later state of this connection; it must not block. */
+    public void addStateListener(java.util.function.Consumer<ConnectionState> listener) {
+        status.addListener(listener);
     }
 
     /** Settings this connection was made with. */
@@ -302,7 +305,7 @@ public final class ProtocolConnection {
 
     private CompletableFuture<JsonNode> send(String command, ObjectNode arguments, CommandOptions options,
                                              FileDescriptor[] fds, boolean duringStartUp) {
-        ConnectionState s = state;
+        ConnectionState s = status.get();
         if (s != ConnectionState.READY && !(duringStartUp && s == ConnectionState.NEGOTIATING)) {
             Throwable cause = closeCause;
             String what = "cannot send " + command + ": connection is " + s;
@@ -335,7 +338,7 @@ public final class ProtocolConnection {
      */
     public JsonNode call(String command, ObjectNode arguments, CommandOptions options) {
         Channel ch = channel;
-        if (!(ch instanceof AfUnixChannel socket) || !AfUnixChannel.DIRECT_WRITES || state != ConnectionState.READY
+        if (!(ch instanceof AfUnixChannel socket) || !AfUnixChannel.DIRECT_WRITES || status.get() != ConnectionState.READY
                 || IoThreads.isIoThread()) {
             return Blocking.await(send(command, arguments, options, null, false));
         }
@@ -373,7 +376,7 @@ public final class ProtocolConnection {
         }
         inFlight.registry().add(outbound); // before the write: the reply may come at once
         // Checked after registering: a close that began earlier is seen here, a later one waits for this command.
-        if (state != ConnectionState.READY) {
+        if (status.get() != ConnectionState.READY) {
             abandon(outbound);
             return false; // send() refuses it with the reason
         }
@@ -418,7 +421,7 @@ public final class ProtocolConnection {
      */
     private boolean abandon(OutboundCommand outbound) {
         boolean removed = inFlight.registry().remove(outbound.id()) != null;
-        if (removed && state != ConnectionState.READY) {
+        if (removed && status.get() != ConnectionState.READY) {
             onEventLoop(inFlight::closeIfIdle);
         }
         return removed;
@@ -431,8 +434,8 @@ public final class ProtocolConnection {
     public CompletableFuture<Void> writeRaw(byte[] bytes, Runnable beforeWrite) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Channel ch = channel;
-        if (state == ConnectionState.CLOSED || state == ConnectionState.CLOSING) {
-            return CompletableFuture.failedFuture(new ConnectionClosedException("connection is " + state));
+        if (!status.acceptsCommands()) {
+            return CompletableFuture.failedFuture(new ConnectionClosedException("connection is " + status));
         }
         onEventLoop(() -> {
             beforeWrite.run();
@@ -492,13 +495,11 @@ public final class ProtocolConnection {
     }
 
     private void markClosing() {
-        if (state != ConnectionState.CLOSED) {
-            state = ConnectionState.CLOSING;
-        }
+        status.beginClosing(); // a no-op once closed: CLOSED never moves back
     }
 
     private void finishClose() {
-        state = ConnectionState.CLOSED;
+        status.closed();
         if (!ownsResources) {
             closeFuture.complete(null);
             return;
