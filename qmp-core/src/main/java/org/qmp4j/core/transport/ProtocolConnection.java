@@ -3,9 +3,6 @@ package org.qmp4j.core.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -34,9 +31,6 @@ import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.core.InvalidArgumentsException;
-import org.qmp4j.core.Qmp4jException;
-import org.qmp4j.core.WaitInterruptedException;
 
 /**
  * One socket to a JSON-lines peer (QMP or the guest agent) with its in-flight commands: the part
@@ -44,9 +38,6 @@ import org.qmp4j.core.WaitInterruptedException;
  * negotiation, or agent synchronisation), then calls {@link #markReady()}.
  */
 public final class ProtocolConnection {
-    /** Direct writes encode into pooled direct buffers, which junixsocket writes without a copy. */
-    private static final ByteBufAllocator DIRECT_BUFFERS = PooledByteBufAllocator.DEFAULT;
-
     private final TransportSettings settings;
     private final ClientResources resources;
     private final boolean ownsResources;
@@ -57,6 +48,8 @@ public final class ProtocolConnection {
     private CompletableFuture<?> fdTail = CompletableFuture.completedFuture(null);
     private volatile Channel channel;
     private volatile InFlightHandler inFlight;
+    /** The blocking callers' own path to a UNIX socket; {@code null} for TCP or when turned off. */
+    private volatile DirectWriter directWriter;
     private final ConnectionStatus status = new ConnectionStatus();
     private volatile Throwable closeCause;
 
@@ -210,6 +203,9 @@ public final class ProtocolConnection {
                     return;
                 }
                 this.channel = ch;
+                if (AfUnixChannel.DIRECT_WRITES) {
+                    directWriter = new DirectWriter(ch, inFlight, status, settings.peerName(), directHost());
+                }
             }
             group.register(ch).addListener(connected);
         } catch (IOException | RuntimeException e) {
@@ -337,94 +333,36 @@ public final class ProtocolConnection {
      * their order.
      */
     public JsonNode call(String command, ObjectNode arguments, CommandOptions options) {
-        Channel ch = channel;
-        if (!(ch instanceof AfUnixChannel socket) || !AfUnixChannel.DIRECT_WRITES || status.get() != ConnectionState.READY
-                || IoThreads.isIoThread()) {
+        DirectWriter direct = directWriter;
+        if (direct == null || status.get() != ConnectionState.READY || IoThreads.isIoThread()) {
             return Blocking.await(send(command, arguments, options, null, false));
         }
         Duration timeout = options.timeout().orElse(settings.commandTimeout());
         long deadline = System.nanoTime() + timeout.toNanos();
         OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, null);
-        outbound.assignId(inFlight.registry().nextId());
-        ByteBuf bytes;
-        try {
-            bytes = InFlightHandler.encode(DIRECT_BUFFERS, outbound, outbound.id());
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidArgumentsException(command + ": cannot encode arguments: " + e.getMessage(), e);
+        if (!direct.write(outbound)) {
+            return Blocking.await(send(command, arguments, options, null, false));
         }
-        try {
-            if (!writeDirect(socket, outbound, bytes)) {
-                return Blocking.await(send(command, arguments, options, null, false));
+        return direct.awaitReply(outbound, deadline);
+    }
+
+    private DirectWriter.Host directHost() {
+        return new DirectWriter.Host() {
+            @Override
+            public boolean nothingQueued() {
+                return queuedWrites.get() == 0;
             }
-        } finally {
-            bytes.release();
-        }
-        if (!ch.isActive() && abandon(outbound)) {
-            // the socket closed around the write: the close may have run before this one registered
-            outbound.fail(new ConnectionClosedException(command + ": connection closed"));
-        }
-        return awaitReply(outbound, deadline);
-    }
 
-    /**
-     * Registers the command and writes it from this thread; false (and nothing registered) when
-     * it must go through the I/O thread instead.
-     */
-    private boolean writeDirect(AfUnixChannel socket, OutboundCommand outbound, ByteBuf bytes) {
-        if (!AfUnixChannel.takesDirect(bytes.readableBytes())) {
-            return false; // checked before registering, which would otherwise have to be undone
-        }
-        inFlight.registry().add(outbound); // before the write: the reply may come at once
-        // Checked after registering: a close that began earlier is seen here, a later one waits for this command.
-        if (status.get() != ConnectionState.READY) {
-            abandon(outbound);
-            return false; // send() refuses it with the reason
-        }
-        boolean written;
-        try {
-            written = socket.writeDirect(bytes.nioBuffer(), () -> queuedWrites.get() == 0 && inFlight.accepting());
-        } catch (IOException e) {
-            abandon(outbound);
-            String why = e.getMessage() != null ? e.getMessage() : e.toString();
-            ConnectionClosedException failure = new ConnectionClosedException(outbound.name() + ": cannot write to "
-                    + settings.peerName() + ": " + why, e);
-            // The socket is broken, and junixsocket may have closed it without Netty noticing: end it properly.
-            failConnection(failure);
-            throw failure;
-        }
-        if (!written) {
-            abandon(outbound);
-        }
-        return written;
-    }
+            @Override
+            public void failConnection(Throwable cause) {
+                ProtocolConnection.this.failConnection(cause);
+            }
 
-    /** Waits for a directly written command: the caller's wait is its deadline timer. */
-    private JsonNode awaitReply(OutboundCommand outbound, long deadline) {
-        Qmp4jException failure;
-        try {
-            return Futures.await(outbound.result(), deadline);
-        } catch (Futures.DeadlinePassed e) {
-            failure = new CommandTimeoutException(outbound.name(), outbound.timeout());
-        } catch (WaitInterruptedException e) {
-            failure = e;
-        }
-        if (!abandon(outbound)) {
-            return Blocking.await(outbound.result()); // completed meanwhile by its reply or the close
-        }
-        outbound.fail(failure); // its late reply will find no command and be dropped
-        throw failure;
-    }
-
-    /**
-     * Takes back a command this thread registered itself; true if it was still waiting. A
-     * graceful close may be waiting for it: it is told.
-     */
-    private boolean abandon(OutboundCommand outbound) {
-        boolean removed = inFlight.registry().remove(outbound.id()) != null;
-        if (removed && status.get() != ConnectionState.READY) {
-            onEventLoop(inFlight::closeIfIdle);
-        }
-        return removed;
+            @Override
+            public void onEventLoop(Runnable task) {
+                ProtocolConnection.this.onEventLoop(task);
+            }
+        };
     }
 
     /**
