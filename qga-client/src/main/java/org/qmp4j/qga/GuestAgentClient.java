@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.qmp4j.core.Blocking;
+import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qga.internal.DefaultGuestAgentClient;
+import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 
 /**
  * A connection to the QEMU guest agent ({@code qemu-ga}) in one guest.
@@ -56,12 +59,47 @@ public interface GuestAgentClient extends AutoCloseable {
         return Blocking.await(isPresentAsync());
     }
 
-    /** Runs any agent command, untyped; {@code null} arguments for none. */
-    CompletableFuture<JsonNode> executeAsync(String command, Object arguments);
+    /**
+     * Runs any agent command, untyped; {@code null} arguments for none. {@code options} may give it
+     * a deadline of its own (otherwise {@link GuestAgentOptions#commandTimeout()}); the agent has no
+     * out-of-band execution, so {@code oob} fails with {@link CapabilityNotNegotiatedException}.
+     */
+    CompletableFuture<JsonNode> executeAsync(String command, Object arguments, CommandOptions options);
 
-    /** Blocking {@link #executeAsync}. */
+    /** {@link #executeAsync(String, Object, CommandOptions)} with the default deadline. */
+    default CompletableFuture<JsonNode> executeAsync(String command, Object arguments) {
+        return executeAsync(command, arguments, CommandOptions.defaults());
+    }
+
+    /** Blocking {@link #executeAsync(String, Object)}. */
     default JsonNode execute(String command, Object arguments) {
         return Blocking.await(executeAsync(command, arguments));
+    }
+
+    /** Blocking {@link #executeAsync(String, Object, CommandOptions)}. */
+    default JsonNode execute(String command, Object arguments, CommandOptions options) {
+        return Blocking.await(executeAsync(command, arguments, options));
+    }
+
+    /**
+     * Runs any agent command and decodes its {@code return} value as {@code type} (leniently:
+     * unknown fields are ignored); a value that does not fit fails with a {@link ProtocolException}.
+     */
+    <T> CompletableFuture<T> executeAsync(String command, Object arguments, Class<T> type, CommandOptions options);
+
+    /** {@link #executeAsync(String, Object, Class, CommandOptions)} with the default deadline. */
+    default <T> CompletableFuture<T> executeAsync(String command, Object arguments, Class<T> type) {
+        return executeAsync(command, arguments, type, CommandOptions.defaults());
+    }
+
+    /** Blocking {@link #executeAsync(String, Object, Class)}. */
+    default <T> T execute(String command, Object arguments, Class<T> type) {
+        return Blocking.await(executeAsync(command, arguments, type));
+    }
+
+    /** Blocking {@link #executeAsync(String, Object, Class, CommandOptions)}. */
+    default <T> T execute(String command, Object arguments, Class<T> type, CommandOptions options) {
+        return Blocking.await(executeAsync(command, arguments, type, options));
     }
 
     /** {@code guest-ping} (3 s deadline by default). */

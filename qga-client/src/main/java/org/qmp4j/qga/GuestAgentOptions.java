@@ -2,44 +2,37 @@ package org.qmp4j.qga;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import org.qmp4j.core.Checks;
-import org.qmp4j.core.ClientResources;
+import org.qmp4j.core.ClientOptions;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 
 /**
- * Immutable settings of a guest agent connection. The agent socket is the host end of the
- * {@code org.qemu.guest_agent.0} channel (a {@code -chardev socket,server=on}).
+ * Immutable settings of a guest agent connection: the shared ones of {@link ClientOptions} (the
+ * command deadline is that of commands without a deadline of their own) and the agent's own. The
+ * agent socket is the host end of the {@code org.qemu.guest_agent.0} channel (a
+ * {@code -chardev socket,server=on}).
  */
-public final class GuestAgentOptions {
-    private final Endpoint endpoint;
-    private final Duration connectTimeout;
+public final class GuestAgentOptions extends ClientOptions {
     private final Duration syncTimeout;
     private final Duration pingTimeout;
-    private final Duration commandTimeout;
     private final Duration thawTimeout;
-    private final int maxFrameBytes;
-    private final ClientResources resources;
     private final QmpClient qmp;
     private final String chardevId;
     private final boolean syncOnConnect;
 
     private GuestAgentOptions(Builder b) {
-        this.endpoint = b.endpoint;
-        this.connectTimeout = b.connectTimeout;
+        super(b);
         this.syncTimeout = b.syncTimeout;
         this.pingTimeout = b.pingTimeout;
-        this.commandTimeout = b.commandTimeout;
         this.thawTimeout = b.thawTimeout;
-        this.maxFrameBytes = b.maxFrameBytes;
-        this.resources = b.resources;
         this.qmp = b.qmp;
         this.chardevId = b.chardevId;
         this.syncOnConnect = b.syncOnConnect;
     }
 
+    /** A builder for the agent socket at {@code endpoint}, with the defaults. */
     public static Builder builder(Endpoint endpoint) {
         return new Builder(endpoint);
     }
@@ -49,13 +42,10 @@ public final class GuestAgentOptions {
         return builder(Endpoint.unix(socket)).build();
     }
 
-    public Endpoint endpoint() {
-        return endpoint;
-    }
-
     /** Deadline for the socket connect; the sync on connect has its own ({@link #syncTimeout()}) after it. */
+    @Override
     public Duration connectTimeout() {
-        return connectTimeout;
+        return super.connectTimeout();
     }
 
     /** Presence deadline: how long a resynchronisation may take before the agent counts as absent. */
@@ -68,23 +58,9 @@ public final class GuestAgentOptions {
         return pingTimeout;
     }
 
-    /** Deadline of other commands. */
-    public Duration commandTimeout() {
-        return commandTimeout;
-    }
-
     /** Deadline of one thaw attempt. */
     public Duration thawTimeout() {
         return thawTimeout;
-    }
-
-    /** Cap of one message from the guest. */
-    public int maxFrameBytes() {
-        return maxFrameBytes;
-    }
-
-    public Optional<ClientResources> resources() {
-        return Optional.ofNullable(resources);
     }
 
     /** The VM's QMP connection, used to see whether the agent channel is open in the guest. */
@@ -107,26 +83,16 @@ public final class GuestAgentOptions {
     }
 
     /** Builder of {@link GuestAgentOptions}. */
-    public static final class Builder {
-        private final Endpoint endpoint;
-        private Duration connectTimeout = Duration.ofSeconds(5);
+    public static final class Builder extends ClientOptions.Builder<Builder, GuestAgentOptions> {
         private Duration syncTimeout = Duration.ofSeconds(3);
         private Duration pingTimeout = Duration.ofSeconds(3);
-        private Duration commandTimeout = Duration.ofSeconds(5);
         private Duration thawTimeout = Duration.ofSeconds(5);
-        private int maxFrameBytes = 16 * 1024 * 1024;
-        private ClientResources resources;
         private QmpClient qmp;
         private String chardevId;
         private boolean syncOnConnect = true;
 
         private Builder(Endpoint endpoint) {
-            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-        }
-
-        public Builder connectTimeout(Duration d) {
-            this.connectTimeout = Checks.positive(d, "connectTimeout");
-            return this;
+            super(endpoint);
         }
 
         /** Presence deadline (default 3 s). */
@@ -141,30 +107,9 @@ public final class GuestAgentOptions {
             return this;
         }
 
-        /** Default command deadline (default 5 s). */
-        public Builder commandTimeout(Duration d) {
-            this.commandTimeout = Checks.positive(d, "commandTimeout");
-            return this;
-        }
-
         /** Deadline of one thaw attempt (default 5 s). */
         public Builder thawTimeout(Duration d) {
             this.thawTimeout = Checks.positive(d, "thawTimeout");
-            return this;
-        }
-
-        /** Cap of one message (default 16 MiB). */
-        public Builder maxFrameBytes(int bytes) {
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("maxFrameBytes must be at least 1024: " + bytes);
-            }
-            this.maxFrameBytes = bytes;
-            return this;
-        }
-
-        /** Shared resources (the caller closes them). */
-        public Builder resources(ClientResources resources) {
-            this.resources = resources;
             return this;
         }
 
@@ -186,9 +131,14 @@ public final class GuestAgentOptions {
             return this;
         }
 
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
         public GuestAgentOptions build() {
             return new GuestAgentOptions(this);
         }
-
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.testing.HostAgent;
 
@@ -90,6 +91,18 @@ class HostAgentProtocolIT {
                         assertThat(e.errorClass()).isEqualTo("GenericError");
                         assertThat(e.description()).isNotBlank();
                     });
+        }
+    }
+
+    /** The typed form decodes the reply into a record, like QmpClient's. */
+    @Test
+    void typedExecuteDecodesTheReply() {
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().build())) {
+            AgentInfo info = ga.execute("guest-info", null, AgentInfo.class);
+            assertThat(info.version()).isEqualTo(ga.info().version());
+            AgentInfo withDeadline = ga.executeAsync("guest-info", null, AgentInfo.class,
+                    CommandOptions.timeout(Duration.ofSeconds(2))).join();
+            assertThat(withDeadline.commands()).isNotEmpty();
         }
     }
 

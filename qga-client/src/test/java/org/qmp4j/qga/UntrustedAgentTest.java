@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.FrameTooLargeException;
+import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 import org.qmp4j.qmp.testing.FakeQmpPeer;
 import org.qmp4j.qmp.testing.PeerAction;
 import org.qmp4j.qmp.testing.QmpMessages;
@@ -108,6 +110,36 @@ class UntrustedAgentTest {
                     "late")), PeerAction.reply(req, QmpMessages.MAPPER.createObjectNode())));
             ga.ping();
             assertThat(peer.resyncBytesReceived()).isGreaterThan(syncsBefore);
+        }
+    }
+
+    /** A deadline given with the call wins over the client's default, and the connection stays usable. */
+    @Test
+    void aPerCallDeadlineEndsTheWaitForASilentCommand() {
+        agent(List.of());
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().commandTimeout(Duration.ofSeconds(30)).build())) {
+            peer.on("guest-info", req -> List.of()); // swallowed
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> ga.execute("guest-info", null, CommandOptions.timeout(Duration.ofMillis(300))))
+                    .isInstanceOfSatisfying(CommandTimeoutException.class,
+                            e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(300)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            ga.ping();
+        }
+    }
+
+    @Test
+    void outOfBandIsRefusedBeforeAnythingIsSent() {
+        agent(List.of());
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().build())) {
+            assertThatThrownBy(() -> ga.execute("guest-ping", null, CommandOptions.defaults().withOob(true)))
+                    .isInstanceOf(CapabilityNotNegotiatedException.class).hasMessageContaining("out-of-band");
+            ga.ping();
+            List<String> sent = new java.util.ArrayList<>();
+            for (var r = peer.pollRequest(Duration.ofMillis(200)); r.isPresent(); r = peer.pollRequest(Duration.ofMillis(200))) {
+                sent.add(r.get().toString());
+            }
+            assertThat(sent).isNotEmpty().noneMatch(r -> r.contains("exec-oob"));
         }
     }
 

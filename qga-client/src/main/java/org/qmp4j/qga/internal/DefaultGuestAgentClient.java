@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionState;
@@ -37,6 +38,7 @@ import org.qmp4j.qga.GuestAgentAbsentException;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qga.ShutdownMode;
+import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 import org.qmp4j.qmp.ChardevInfo;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
@@ -165,8 +167,17 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
     }
 
     @Override
-    public CompletableFuture<JsonNode> executeAsync(String command, Object arguments) {
-        return submit(command, arguments, options.commandTimeout());
+    public CompletableFuture<JsonNode> executeAsync(String command, Object arguments, CommandOptions call) {
+        if (call.oob()) {
+            return CompletableFuture.failedFuture(new CapabilityNotNegotiatedException("oob",
+                    command + ": the guest agent has no out-of-band execution"));
+        }
+        return submit(command, arguments, call.timeout().orElse(options.commandTimeout()));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> executeAsync(String command, Object arguments, Class<T> type, CommandOptions call) {
+        return executeAsync(command, arguments, call).thenApply(r -> Json.convert(command, r, type));
     }
 
     private CompletableFuture<JsonNode> submit(String command, Object arguments, Duration timeout) {
