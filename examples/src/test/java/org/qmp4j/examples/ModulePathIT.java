@@ -17,7 +17,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * The three library modules as a user on the module path sees them: a named module that requires

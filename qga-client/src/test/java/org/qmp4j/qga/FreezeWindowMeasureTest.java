@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
-import org.qmp4j.qmp.testing.PeerAction;
+import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.PeerAction;
 
 /**
  * {@link FreezeHandle#frozenFor()} measures from sending the freeze to the confirmed thaw: the

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /**
  * A guest with the agent channel but no agent running: writes to the socket succeed, nothing

@@ -20,8 +20,8 @@ import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /**
  * The agent client against qemu-ga in a real guest with two ext4 data disks. One guest serves

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /** {@code guest-shutdown} never replies: the call completes when the guest is gone. */
 class GuestShutdownIT {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.qga.testing.HostAgent;
+import org.qmp4j.testkit.HostAgent;
 
 /**
  * Protocol tests against a real {@code qemu-ga} on the host, which has every fsfreeze, shutdown

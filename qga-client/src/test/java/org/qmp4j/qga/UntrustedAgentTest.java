@@ -12,11 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.Endpoint;
 import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.qmp.CapabilityNotNegotiatedException;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
-import org.qmp4j.qmp.testing.PeerAction;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.PeerAction;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * The guest is not trusted: whatever its agent sends (garbage, stale replies, endless lines,
@@ -48,7 +49,7 @@ class UntrustedAgentTest {
     }
 
     private GuestAgentOptions.Builder options() {
-        return GuestAgentOptions.builder(peer.endpoint()).syncTimeout(Duration.ofMillis(800))
+        return GuestAgentOptions.builder(Endpoint.unix(peer.socket())).syncTimeout(Duration.ofMillis(800))
                 .pingTimeout(Duration.ofMillis(800)).commandTimeout(Duration.ofMillis(800));
     }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionState;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * A command whose reply does not come in time fails with {@link CommandTimeoutException}; its

@@ -16,7 +16,7 @@ import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.testing.MainLoopBlocker;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * QEMU dies while commands wait for their replies: they must fail at once with

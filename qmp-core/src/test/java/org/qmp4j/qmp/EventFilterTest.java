@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Event filters by name and by data, alone and combined. */
 class EventFilterTest {

@@ -9,9 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * Base of the tests that run the real {@link QmpClient} against a {@link FakeQmpPeer}: one peer
@@ -62,7 +63,7 @@ abstract class FakePeerSupport {
 
     /** Options for this test's peer. */
     protected QmpOptions.Builder options() {
-        return QmpOptions.builder(peer.endpoint());
+        return QmpOptions.builder(Endpoint.unix(peer.socket()));
     }
 
     /**

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.core.CommandException;
-import org.qmp4j.qmp.testing.HostCommand;
 import org.qmp4j.qmp.testing.QemuClientExtension;
+import org.qmp4j.testkit.HostCommand;
 
 /**
  * File descriptors passed to a real QEMU over the UNIX socket ({@code getfd}, {@code add-fd}),

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qmp4j.core.ProtocolException;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Reading the {@code QMP} greeting. */
 class GreetingTest {

@@ -14,9 +14,9 @@ import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.qmp.testing.HostCommand;
 import org.qmp4j.qmp.testing.MainLoopBlocker;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.QemuProcess;
 
 /** Greeting, capability negotiation and out-of-band execution against a real QEMU. */
 class HandshakeIT {

@@ -2,8 +2,8 @@ package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.qmp4j.qmp.testing.PeerAction.closeClient;
-import static org.qmp4j.qmp.testing.PeerAction.reply;
+import static org.qmp4j.testkit.PeerAction.closeClient;
+import static org.qmp4j.testkit.PeerAction.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -19,8 +19,8 @@ import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Qmp4jException;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * The blocking {@code execute}: over a UNIX socket with nothing queued, the calling thread writes

@@ -1,8 +1,8 @@
 package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.qmp4j.qmp.testing.PeerAction.pause;
-import static org.qmp4j.qmp.testing.PeerAction.reply;
+import static org.qmp4j.testkit.PeerAction.pause;
+import static org.qmp4j.testkit.PeerAction.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionState;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Graceful close, abort, and what happens to the threads afterwards. */
 class QmpClientCloseTest extends FakePeerSupport {
@@ -91,7 +92,7 @@ class QmpClientCloseTest extends FakePeerSupport {
     void sharedResourcesOutliveTheirClientsUntilClosed() {
         try (ClientResources resources = ClientResources.create(1); FakeQmpPeer other = FakeQmpPeer.start()) {
             QmpClient first = connect(b -> b.resources(resources));
-            QmpClient second = track(QmpClient.connect(QmpOptions.builder(other.endpoint()).resources(resources).build()));
+            QmpClient second = track(QmpClient.connect(QmpOptions.builder(Endpoint.unix(other.socket())).resources(resources).build()));
             other.on("query-status", req -> List.of(reply(req, Map.of("running", true, "status", "running"))));
 
             first.close();

@@ -22,8 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.BlockingOnIoThreadException;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Many callers at once, and callers on the wrong thread. */
 class QmpClientConcurrencyTest extends FakePeerSupport {

@@ -1,7 +1,7 @@
 package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.qmp4j.qmp.testing.PeerAction.error;
+import static org.qmp4j.testkit.PeerAction.error;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,8 +12,8 @@ import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.ProtocolException;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.FakeQmpPeer;
 
 /** Connecting completes only after greeting and negotiation, and fails cleanly otherwise. */
 class QmpClientConnectTest extends FakePeerSupport {

@@ -2,9 +2,9 @@ package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.qmp4j.qmp.testing.PeerAction.error;
-import static org.qmp4j.qmp.testing.PeerAction.event;
-import static org.qmp4j.qmp.testing.PeerAction.reply;
+import static org.qmp4j.testkit.PeerAction.error;
+import static org.qmp4j.testkit.PeerAction.event;
+import static org.qmp4j.testkit.PeerAction.reply;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionState;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Events reach each subscriber through its own filter, queue and overflow policy. */
 class QmpClientEventsTest extends FakePeerSupport {

@@ -2,10 +2,10 @@ package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.qmp4j.qmp.testing.PeerAction.bytes;
-import static org.qmp4j.qmp.testing.PeerAction.closeClient;
-import static org.qmp4j.qmp.testing.PeerAction.pause;
-import static org.qmp4j.qmp.testing.PeerAction.reply;
+import static org.qmp4j.testkit.PeerAction.bytes;
+import static org.qmp4j.testkit.PeerAction.closeClient;
+import static org.qmp4j.testkit.PeerAction.pause;
+import static org.qmp4j.testkit.PeerAction.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +21,8 @@ import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.core.ProtocolException;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * What the client does when the peer breaks the protocol, hangs up or stays silent: pending

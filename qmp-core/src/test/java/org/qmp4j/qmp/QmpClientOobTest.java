@@ -1,7 +1,7 @@
 package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.qmp4j.qmp.testing.PeerAction.reply;
+import static org.qmp4j.testkit.PeerAction.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -10,9 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.Qmp4jException;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Out-of-band execution is negotiated only when asked for and offered, and used only then. */
 class QmpClientOobTest extends FakePeerSupport {

@@ -1,9 +1,9 @@
 package org.qmp4j.qmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.qmp4j.qmp.testing.PeerAction.event;
-import static org.qmp4j.qmp.testing.PeerAction.line;
-import static org.qmp4j.qmp.testing.PeerAction.reply;
+import static org.qmp4j.testkit.PeerAction.event;
+import static org.qmp4j.testkit.PeerAction.line;
+import static org.qmp4j.testkit.PeerAction.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.ProtocolException;
-import org.qmp4j.qmp.testing.Await;
-import org.qmp4j.qmp.testing.PeerAction;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.PeerAction;
+import org.qmp4j.testkit.QmpMessages;
 
 /** Replies reach the command they answer, however the peer interleaves, splits or sizes them. */
 class QmpClientRoutingTest extends FakePeerSupport {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.ProtocolException;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * Introspection over a small hand-written schema shaped like QEMU 7.2's {@code query-qmp-schema}

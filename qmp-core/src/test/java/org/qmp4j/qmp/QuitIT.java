@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * What QEMU sends right before it closes the socket must still arrive: {@code quit} answers, emits

@@ -3,7 +3,7 @@ package org.qmp4j.qmp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * Many short connections one after the other, as a CLI or a poller makes them. A UNIX socket

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.ConnectTimeoutException;
 import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /** A QMP socket serves one client at a time: a second one gets no greeting until the first leaves. */
 class SecondClientIT {

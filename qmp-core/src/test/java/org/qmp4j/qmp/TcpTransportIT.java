@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.core.FdPassingException;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /** QMP over {@code -qmp tcp:127.0.0.1:PORT}: the same protocol, but no file descriptor passing. */
 class TcpTransportIT {
@@ -20,7 +20,7 @@ class TcpTransportIT {
     @Test
     void runsCommandsOverTcp() {
         try (QemuProcess qemu = QemuProcess.startWithTcpQmp(List.of("-machine", "none", "-S"));
-             QmpClient client = QmpClient.connect(QmpOptions.builder(qemu.tcpQmp()).build())) {
+             QmpClient client = QmpClient.connect(QmpOptions.builder(Endpoint.tcp(qemu.tcpQmp().getHostString(), qemu.tcpQmp().getPort())).build())) {
             assertThat(client.options().endpoint()).isInstanceOf(Endpoint.Tcp.class);
             assertThat(client.greeting().offers("oob")).isTrue();
             assertThat(client.queryStatus()).isEqualTo(new StatusInfo(false, "prelaunch"));
@@ -32,7 +32,7 @@ class TcpTransportIT {
     @Test
     void passingFileDescriptorsOverTcpFailsClearly() throws Exception {
         try (QemuProcess qemu = QemuProcess.startWithTcpQmp(List.of("-machine", "none"));
-             QmpClient client = QmpClient.connect(QmpOptions.builder(qemu.tcpQmp()).build());
+             QmpClient client = QmpClient.connect(QmpOptions.builder(Endpoint.tcp(qemu.tcpQmp().getHostString(), qemu.tcpQmp().getPort())).build());
              RandomAccessFile file = new RandomAccessFile(tmp.resolve("fd.bin").toFile(), "rw")) {
             assertThatThrownBy(() -> client.getfd("over-tcp", file.getFD()))
                     .isExactlyInstanceOf(FdPassingException.class)

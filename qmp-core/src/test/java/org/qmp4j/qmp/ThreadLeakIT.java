@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.Endpoint;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /** A client that owns its threads ends them all when it closes, however it closes. */
 class ThreadLeakIT {
@@ -34,7 +34,7 @@ class ThreadLeakIT {
     @Test
     void tcpClientLeavesNoThreadsAfterClose() throws Exception {
         try (QemuProcess qemu = QemuProcess.startWithTcpQmp(List.of("-machine", "none"))) {
-            QmpClient client = QmpClient.connect(QmpOptions.builder(qemu.tcpQmp()).build());
+            QmpClient client = QmpClient.connect(QmpOptions.builder(Endpoint.tcp(qemu.tcpQmp().getHostString(), qemu.tcpQmp().getPort())).build());
             try {
                 client.queryStatus();
                 assertThat(liveThreads()).anyMatch(name -> name.startsWith("qmp4j-io-tcp"));

@@ -3,7 +3,7 @@ package org.qmp4j.snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.qmp4j.qmp.testing.HostCommand;
+import org.qmp4j.testkit.HostCommand;
 
 /**
  * Checks a disk image's ext4 file system from the outside, the way a snapshot's consistency is

@@ -22,15 +22,16 @@ import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
-import org.qmp4j.qmp.testing.TestGuest;
 import org.qmp4j.snapshot.internal.PreparedOverlays.Switch;
 import org.qmp4j.snapshot.internal.PreparedOverlays;
+import org.qmp4j.testkit.PlainJsonLinesClient;
+import org.qmp4j.testkit.TestGuest;
 
 /**
  * Benchmark of the freeze window: how long the guest stays frozen, host side, from sending
  * {@code guest-fsfreeze-freeze} to the reply of the {@code guest-fsfreeze-status} that confirms the
  * thaw, with one {@code transaction} of two {@code blockdev-snapshot} actions in between. qmp4j
- * is compared with {@link PlainJsonLineClient}, the least a client can be, on the same guest in
+ * is compared with {@link PlainJsonLinesClient}, the least a client can be, on the same guest in
  * the same run, in interleaved rounds: plain, qmp4j ({@link GuestAgentClient#freeze} +
  * {@link QmpClient#execute} + {@link FreezeHandle#close()}), and the whole {@link LiveSnapshots#take}.
  * The order rotates from round to round (plain-qmp4j-flow, qmp4j-flow-plain, flow-plain-qmp4j):
@@ -91,7 +92,7 @@ class FreezeWindowBenchmark {
                      "-mon", "chardev=benchmon,mode=control").start();
              QmpClient qmp = QmpClient.connect(QmpOptions.builder(Endpoint.unix(guest.qmpSocket()))
                      .resources(resources).build());
-             PlainJsonLineClient plainQmp = PlainJsonLineClient.qmp(plainMonitor)) {
+             PlainJsonLinesClient plainQmp = PlainJsonLinesClient.qmp(plainMonitor)) {
             GuestAgentOptions agent = GuestAgentOptions.builder(Endpoint.unix(guest.agentSocket()))
                     .qmp(qmp).resources(resources).build();
             awaitWorkload(agent);
@@ -114,12 +115,12 @@ class FreezeWindowBenchmark {
     }
 
     /** One round of each kind; each asserts that its switch happened and the guest is thawed. */
-    private record Rounds(TestGuest guest, QmpClient qmp, PlainJsonLineClient plainQmp, GuestAgentOptions agent) {
+    private record Rounds(TestGuest guest, QmpClient qmp, PlainJsonLinesClient plainQmp, GuestAgentOptions agent) {
 
         void plain(int seq, BenchSamples into) {
             List<Switch> switches = PreparedOverlays.create(qmp, guest.dir(), "bp" + seq);
-            JsonNode transaction = PlainJsonLineClient.args(PreparedOverlays.transaction(switches));
-            try (PlainJsonLineClient ga = PlainJsonLineClient.agent(guest.agentSocket())) {
+            JsonNode transaction = PlainJsonLinesClient.args(PreparedOverlays.transaction(switches));
+            try (PlainJsonLinesClient ga = PlainJsonLinesClient.agent(guest.agentSocket())) {
                 plainQmp.discardPending(); // the overlays' job events: qmp4j's client took them as they came
                 long t0 = System.nanoTime();
                 // The same check qmp4j's freeze() makes; outside the window, so both guests see the same.

@@ -2,7 +2,7 @@ package org.qmp4j.snapshot;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.qmp4j.qmp.testing.HostCommand;
+import org.qmp4j.testkit.HostCommand;
 
 /** Image files for tests, made and checked with {@code qemu-img} and {@code qemu-io} on the host. */
 final class Images {

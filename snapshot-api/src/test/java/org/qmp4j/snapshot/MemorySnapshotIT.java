@@ -12,7 +12,7 @@ import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.TestGuest;
+import org.qmp4j.testkit.TestGuest;
 
 /**
  * A snapshot with memory (the libvirt external snapshot with RAM): the RAM file loads with

@@ -20,9 +20,9 @@ import org.qmp4j.qga.ExecResult;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /**
  * Discovery and merge in a real running Linux guest with two ext4 data disks ({@code -blockdev}

@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.QemuProcess;
 
 /** {@link OfflineImages} with the real {@code qemu-img}, on small images in a temp dir. */
 class OfflineImagesIT {

@@ -17,8 +17,8 @@ import org.qmp4j.qga.ExecResult;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qga.ShutdownMode;
-import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.TestGuest;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.TestGuest;
 
 /**
  * The offline snapshot and revert, proven with a real guest: write A, shut down, snapshot, boot

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * Disks that cannot be snapshotted are refused by name with the reason, before anything is

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.TestGuest;
+import org.qmp4j.testkit.PlainJsonLinesClient;
+import org.qmp4j.testkit.TestGuest;
 
 /**
  * What one command costs each client on the same guest, as a yardstick for the freeze window
@@ -26,7 +27,7 @@ final class RoundTripReference {
     private RoundTripReference() {
     }
 
-    static void measure(TestGuest guest, QmpClient qmp, PlainJsonLineClient plainQmp, GuestAgentOptions agent,
+    static void measure(TestGuest guest, QmpClient qmp, PlainJsonLinesClient plainQmp, GuestAgentOptions agent,
                         BenchSamples into) {
         plainQmp.discardPending();
         for (int i = 0; i < QMP_ROUNDS; i++) {
@@ -40,7 +41,7 @@ final class RoundTripReference {
             into.add(QMP_QMP4J, t2 - t1);
         }
         for (int b = 0; b < AGENT_BLOCKS; b++) {
-            try (PlainJsonLineClient ga = PlainJsonLineClient.agent(guest.agentSocket())) {
+            try (PlainJsonLinesClient ga = PlainJsonLinesClient.agent(guest.agentSocket())) {
                 for (int i = 0; i < AGENT_PER_BLOCK; i++) {
                     long t0 = System.nanoTime();
                     ga.command("guest-ping", null);

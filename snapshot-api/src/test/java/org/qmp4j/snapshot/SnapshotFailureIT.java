@@ -21,9 +21,9 @@ import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
 import org.qmp4j.snapshot.internal.SnapshotFlow;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /**
  * Failure injection at each step of a quiesced snapshot of a guest under write load. After each:

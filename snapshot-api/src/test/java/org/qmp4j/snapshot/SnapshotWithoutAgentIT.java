@@ -16,8 +16,8 @@ import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /** A guest without a running agent: PREFERRED goes on unquiesced and says why; REQUIRED changes nothing. */
 class SnapshotWithoutAgentIT {

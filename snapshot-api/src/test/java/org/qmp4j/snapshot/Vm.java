@@ -2,7 +2,7 @@ package org.qmp4j.snapshot;
 
 import java.util.List;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /** A throwaway QEMU with one QMP client on it; closing closes both, also after a failed start. */
 final class Vm implements AutoCloseable {

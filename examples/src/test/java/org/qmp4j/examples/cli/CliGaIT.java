@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qmp4j.qga.testing.HostAgent;
-import org.qmp4j.qmp.testing.FakeQmpPeer;
-import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.PeerAction;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.HostAgent;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.PeerAction;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * {@code qmp4j ga} against a real {@code qemu-ga} on the host and against fake agents that do not

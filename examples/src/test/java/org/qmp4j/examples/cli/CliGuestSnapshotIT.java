@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.qmp4j.qmp.testing.TestGuest;
-import org.qmp4j.qmp.testing.TestGuestExtension;
+import org.qmp4j.testkit.TestGuest;
+import org.qmp4j.testkit.TestGuestExtension;
 
 /**
  * {@code qmp4j ga} and a quiesced {@code qmp4j snapshot} of a real guest (booted under TCG) whose

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.QemuProcess;
 
 /** {@code qmp4j qmp} against a real QEMU, run in this JVM. */
 class CliQmpIT {

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qmp4j.qmp.testing.HostCommand;
+import org.qmp4j.testkit.HostCommand;
 
 /**
  * {@code qmp4j revert} on a chain of images made with {@code qemu-img}: base &lt;- s1 &lt;- s2 (no QEMU

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qmp4j.qmp.testing.HostCommand;
+import org.qmp4j.testkit.HostCommand;
 
 /**
  * {@code qmp4j snapshot}, {@code chain} and {@code merge} against a running QEMU with two real

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.testing.HostCommand;
-import org.qmp4j.qmp.testing.QemuProcess;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * A running VM with real disks that starts in a moment: a q35 machine with nothing to boot (the

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.core.ProtocolException;
-import org.qmp4j.qmp.testing.QmpMessages;
+import org.qmp4j.testkit.QmpMessages;
 
 /**
  * Line framing and JSON decoding, fed byte by byte or all at once, without a socket. The agent's

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.testkit.HostCommand;
 
 /**
  * Keeps a real QEMU's main loop busy, so that in-band commands wait while the monitor still

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
+import org.qmp4j.testkit.QemuProcess;
 
 /**
  * JUnit 5 extension for a {@code -machine none} QEMU and one connected client. On a static field

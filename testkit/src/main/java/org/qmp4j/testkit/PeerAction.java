@@ -1,4 +1,4 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;

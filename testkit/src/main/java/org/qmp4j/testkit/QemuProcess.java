@@ -1,7 +1,8 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.qmp4j.core.Endpoint;
 
 /**
  * A real, throwaway {@code qemu-system-x86_64} for integration tests: by default
@@ -163,11 +163,11 @@ public final class QemuProcess implements AutoCloseable {
      *
      * @throws IllegalStateException if this QEMU was not started with {@link #startWithTcpQmp(List)}
      */
-    public Endpoint tcpQmp() {
+    public InetSocketAddress tcpQmp() {
         if (tcpPort == null) {
             throw new IllegalStateException("this QEMU has no TCP QMP monitor");
         }
-        return Endpoint.tcp(TCP_HOST, tcpPort);
+        return InetSocketAddress.createUnresolved(TCP_HOST, tcpPort);
     }
 
     /**

@@ -1,20 +1,19 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.qmp4j.qmp.ChardevInfo;
-import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.qmp.QmpOptions;
 
 /**
- * A real throwaway Linux guest under TCG for integration tests: the kernel and initramfs from
- * {@code scripts/build-test-guest.sh}, N ext4 data disks (qcow2, in a temp dir), a QMP socket and
+ * A real throwaway Linux guest under TCG for integration tests: the kernel and initramfs of a
+ * {@link GuestImage} (built by the script inside this jar), N ext4 data disks (qcow2, in a temp dir), a QMP socket and
  * an agent socket. {@link #start()} returns once the guest has booted and, when the agent is on,
  * the guest has opened the agent channel. {@link #close()} kills QEMU and deletes every file it
  * made; disk images the caller gave ({@link Builder#diskImages(List)}) belong to the caller and stay.
@@ -32,7 +31,7 @@ public final class TestGuest implements AutoCloseable {
     public static final String AGENT_CHARDEV = "qga0";
     private static final String READY_MARKER = "QMP4J-GUEST-READY";
 
-    private static Map<String, Path> image;
+    private static final Map<Path, GuestImage> IMAGES = new HashMap<>();
 
     private final Options options;
     private final Path dir;
@@ -50,9 +49,10 @@ public final class TestGuest implements AutoCloseable {
      * Guest settings; immutable, built with {@link #builder()}.
      *
      * @param diskImages existing images to attach instead of fresh disks (empty: {@code disks} fresh ones)
+     * @param guestCache where the guest image is cached, or {@code null} for {@link GuestImage#defaultCacheDir()}
      */
     public record Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
-                          List<String> extraArgs, List<Path> diskImages) {
+                          List<String> extraArgs, List<Path> diskImages, Path guestCache) {
         public Options {
             extraArgs = List.copyOf(extraArgs);
             diskImages = List.copyOf(diskImages);
@@ -64,7 +64,7 @@ public final class TestGuest implements AutoCloseable {
         /** Settings with fresh disks (the constructor before {@code diskImages} existed). */
         public Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
                        List<String> extraArgs) {
-            this(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, List.of());
+            this(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, List.of(), null);
         }
     }
 
@@ -77,6 +77,7 @@ public final class TestGuest implements AutoCloseable {
     public static final class Builder {
         private int disks = 1;
         private int diskSizeMib = 64;
+        private Path guestCache;
         private boolean agent = true;
         private boolean workload;
         private int memoryMib = 256;
@@ -121,13 +122,19 @@ public final class TestGuest implements AutoCloseable {
         }
 
         /** Extra QEMU arguments. */
+        /** Where the guest image is cached (default: {@link GuestImage#defaultCacheDir()}). */
+        public Builder guestCache(Path dir) {
+            this.guestCache = dir;
+            return this;
+        }
+
         public Builder extraArgs(String... args) {
             this.extraArgs.addAll(List.of(args));
             return this;
         }
 
         public Options options() {
-            return new Options(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, diskImages);
+            return new Options(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, diskImages, guestCache);
         }
 
         /** Boots the guest and waits until it is ready. */
@@ -138,7 +145,7 @@ public final class TestGuest implements AutoCloseable {
 
     /** Boots a guest with these options and waits until it is ready. */
     public static TestGuest start(Options options) {
-        Map<String, Path> img = image();
+        GuestImage img = image(options);
         Path dir = null;
         QemuProcess qemu = null;
         try {
@@ -165,12 +172,12 @@ public final class TestGuest implements AutoCloseable {
         }
     }
 
-    private static List<String> qemuArgs(Options options, Path dir, Map<String, Path> img, List<Path> disks) {
+    private static List<String> qemuArgs(Options options, Path dir, GuestImage img, List<Path> disks) {
         String append = "console=ttyS0 quiet panic=-1 qmp4j.agent=" + (options.agent() ? 1 : 0)
                 + " qmp4j.workload=" + (options.workload() ? 1 : 0);
         List<String> args = new ArrayList<>(List.of(
                 "-machine", "q35,accel=tcg", "-m", String.valueOf(options.memoryMib()), "-no-reboot",
-                "-kernel", img.get("kernel").toString(), "-initrd", img.get("initrd").toString(),
+                "-kernel", img.kernel().toString(), "-initrd", img.initrd().toString(),
                 "-append", append,
                 "-serial", "file:" + dir.resolve("console.log"),
                 "-device", "virtio-serial-pci,id=vser0",
@@ -211,9 +218,9 @@ public final class TestGuest implements AutoCloseable {
                 checkAlive(deadline, "the saved state to load");
                 sleep(100);
             }
-            try (QmpClient qmp = QmpClient.connect(QmpOptions.unix(qmpSocket()))) {
+            try (PlainJsonLinesClient qmp = PlainJsonLinesClient.qmp(qmpSocket())) {
                 if (!status.equals("running")) {
-                    qmp.execute("cont");
+                    qmp.command("cont", null);
                 }
             }
         } else {
@@ -241,42 +248,27 @@ public final class TestGuest implements AutoCloseable {
     }
 
     private String status() {
-        try (QmpClient qmp = QmpClient.connect(QmpOptions.unix(qmpSocket()))) {
-            return qmp.queryStatus().status();
+        try (PlainJsonLinesClient qmp = PlainJsonLinesClient.qmp(qmpSocket())) {
+            return qmp.command("query-status", null).path("status").asText();
         }
     }
 
     /** Asks QMP whether the guest opened the agent's virtio port (qemu-ga runs). */
     public boolean agentChannelOpen() {
-        try (QmpClient qmp = QmpClient.connect(QmpOptions.unix(qmpSocket()))) {
-            for (ChardevInfo c : qmp.execute("query-chardev", null, ChardevInfo[].class)) {
-                if (c.label().equals(AGENT_CHARDEV)) {
-                    return c.frontendOpen();
+        try (PlainJsonLinesClient qmp = PlainJsonLinesClient.qmp(qmpSocket())) {
+            for (JsonNode c : qmp.command("query-chardev", null)) {
+                if (c.path("label").asText().equals(AGENT_CHARDEV)) {
+                    return c.path("frontend-open").asBoolean(false);
                 }
             }
             return false;
         }
     }
 
-    private static synchronized Map<String, Path> image() {
-        if (image == null) {
-            Path script = ProjectPaths.root().resolve("scripts/build-test-guest.sh");
-            String out = HostCommand.run(Duration.ofMinutes(10), "bash", script.toString());
-            Path kernel = null;
-            Path initrd = null;
-            for (String line : out.split("\n")) {
-                if (line.startsWith("QMP4J_GUEST_KERNEL=")) {
-                    kernel = Path.of(line.substring(line.indexOf('=') + 1).trim());
-                } else if (line.startsWith("QMP4J_GUEST_INITRD=")) {
-                    initrd = Path.of(line.substring(line.indexOf('=') + 1).trim());
-                }
-            }
-            if (kernel == null || initrd == null) {
-                throw new IllegalStateException("build-test-guest.sh printed no image paths: " + out);
-            }
-            image = Map.of("kernel", kernel, "initrd", initrd);
-        }
-        return image;
+    /** The guest image, built (or found current) once per JVM, in the cache the options name. */
+    private static synchronized GuestImage image(Options options) {
+        Path cache = options.guestCache() != null ? options.guestCache() : GuestImage.defaultCacheDir();
+        return IMAGES.computeIfAbsent(cache.toAbsolutePath(), GuestImage::build);
     }
 
     public Options options() {

@@ -1,4 +1,4 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import org.qmp4j.core.Endpoint;
 
 /**
  * An in-process stand-in for QEMU's QMP monitor (or, configured without a greeting and with
@@ -123,11 +122,6 @@ public final class FakeQmpPeer implements AutoCloseable {
     /** The socket path. */
     public Path socket() {
         return socket;
-    }
-
-    /** The socket as an endpoint for a client. */
-    public Endpoint endpoint() {
-        return Endpoint.unix(socket);
     }
 
     /**

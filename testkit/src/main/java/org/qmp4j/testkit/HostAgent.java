@@ -1,4 +1,4 @@
-package org.qmp4j.qga.testing;
+package org.qmp4j.testkit;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.qmp4j.qmp.testing.QemuProcess;
 
 /**
  * A real {@code qemu-ga} on the host, listening on a UNIX socket, for fast protocol tests.

@@ -1,4 +1,4 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

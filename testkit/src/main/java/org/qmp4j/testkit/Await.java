@@ -1,4 +1,4 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;

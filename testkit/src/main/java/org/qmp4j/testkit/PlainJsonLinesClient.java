@@ -1,4 +1,4 @@
-package org.qmp4j.snapshot;
+package org.qmp4j.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Its one concession to safety is a deadline per command, enforced by a daemon thread that
  * closes the socket (which ends a blocked read); inside a command that costs two volatile writes.
  */
-final class PlainJsonLineClient implements AutoCloseable {
+public final class PlainJsonLinesClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
@@ -35,7 +35,7 @@ final class PlainJsonLineClient implements AutoCloseable {
     private volatile boolean closed;
     private long nextId = ThreadLocalRandom.current().nextLong(1L << 20, 1L << 40);
 
-    private PlainJsonLineClient(SocketChannel channel) {
+    private PlainJsonLinesClient(SocketChannel channel) {
         this.channel = channel;
         in.flip();
         this.guard = new Thread(this::guard, "plain-client-deadline");
@@ -44,8 +44,8 @@ final class PlainJsonLineClient implements AutoCloseable {
     }
 
     /** Connects to a QMP monitor: reads the greeting, negotiates with {@code qmp_capabilities}. */
-    static PlainJsonLineClient qmp(Path socket) {
-        PlainJsonLineClient c = open(socket);
+    public static PlainJsonLinesClient qmp(Path socket) {
+        PlainJsonLinesClient c = open(socket);
         try {
             JsonNode greeting = c.readGreeting();
             if (!greeting.has("QMP")) {
@@ -63,8 +63,8 @@ final class PlainJsonLineClient implements AutoCloseable {
      * Connects to the guest agent and synchronises once: {@code 0xFF}, then
      * {@code guest-sync-delimited}; everything up to its reply is dropped.
      */
-    static PlainJsonLineClient agent(Path socket) {
-        PlainJsonLineClient c = open(socket);
+    public static PlainJsonLinesClient agent(Path socket) {
+        PlainJsonLinesClient c = open(socket);
         try {
             c.write(new byte[] {(byte) 0xFF});
             long token = ThreadLocalRandom.current().nextLong(1, Integer.MAX_VALUE);
@@ -87,11 +87,11 @@ final class PlainJsonLineClient implements AutoCloseable {
         }
     }
 
-    private static PlainJsonLineClient open(Path socket) {
+    private static PlainJsonLinesClient open(Path socket) {
         try {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
-            return new PlainJsonLineClient(ch);
+            return new PlainJsonLinesClient(ch);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot connect to " + socket, e);
         }
@@ -101,7 +101,7 @@ final class PlainJsonLineClient implements AutoCloseable {
      * Sends {@code execute} with an id and returns its {@code return} value; reads past events and
      * anything without our id. An error reply throws {@link IllegalStateException}.
      */
-    JsonNode command(String execute, JsonNode arguments) {
+    public JsonNode command(String execute, JsonNode arguments) {
         long id = nextId++;
         ObjectNode cmd = JSON.createObjectNode().put("execute", execute);
         if (arguments != null) {
@@ -130,7 +130,7 @@ final class PlainJsonLineClient implements AutoCloseable {
     }
 
     /** Converts a Java value (maps, lists) to arguments. */
-    static JsonNode args(Object value) {
+    public static JsonNode args(Object value) {
         return JSON.valueToTree(value);
     }
 
@@ -162,7 +162,7 @@ final class PlainJsonLineClient implements AutoCloseable {
      * Drops what the peer sent unasked (QMP events) and is already here, without waiting: to be
      * called between commands, so that reading past them is not charged to the next command.
      */
-    void discardPending() {
+    public void discardPending() {
         try {
             channel.configureBlocking(false);
             try {

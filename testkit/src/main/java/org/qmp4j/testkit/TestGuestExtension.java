@@ -1,4 +1,4 @@
-package org.qmp4j.qmp.testing;
+package org.qmp4j.testkit;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
