@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.EventFilter;
@@ -12,14 +13,18 @@ import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.OverflowPolicy;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpEvent;
+import org.qmp4j.snapshot.JobFailedException;
+import org.qmp4j.snapshot.JobTimeoutException;
 import org.qmp4j.snapshot.MergeProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows one job by id: subscribed to its {@code JOB_STATUS_CHANGE} events from construction
- * (so create it before starting the job), and polling {@code query-jobs} for progress while it
- * waits. Reports every change of status or progress to a listener. Closing unsubscribes.
+ * The one follower of QEMU jobs (the overlays' {@code blockdev-create}, the merge's
+ * {@code block-commit}): follows one job by id, subscribed to its {@code JOB_STATUS_CHANGE} events
+ * from construction (so create it before starting the job), and polling {@code query-jobs} for
+ * progress while it waits. Reports every change of status or progress to a listener. Closing
+ * unsubscribes.
  */
 final class JobWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobWatcher.class);
@@ -32,6 +37,82 @@ final class JobWatcher implements AutoCloseable {
     static final String GONE = "null";
     /** How often progress is read while waiting. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+    /** How long a cancelled create job may take to conclude before it is given up on. */
+    private static final Duration CREATE_CANCEL_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * Sends {@code command}, which starts the job {@code jobId} (created with auto-dismiss off, or a
+     * job type that waits for dismissal), waits until it concludes, and dismisses it.
+     *
+     * @throws JobFailedException with QEMU's error when the job concluded with one
+     * @throws JobTimeoutException when it did not conclude within {@code timeout} (it is cancelled
+     *         and dismissed)
+     */
+    static void runToConclusion(QmpClient qmp, String command, Object arguments, String jobId, Duration timeout) {
+        try (JobWatcher job = new JobWatcher(qmp, jobId, p -> { })) {
+            qmp.execute(command, arguments);
+            try {
+                job.await(CONCLUDED, System.nanoTime() + timeout.toNanos());
+            } catch (DeadlineException e) {
+                job.cancel(CREATE_CANCEL_GRACE);
+                throw new JobTimeoutException(command, jobId, timeout);
+            }
+            String error = job.query().map(JobInfo::error).orElse(null);
+            if (!job.status().equals(GONE)) {
+                job.dismiss();
+            }
+            if (error != null) {
+                throw new JobFailedException(command, jobId, error);
+            }
+        }
+    }
+
+    /** How a cancelled job ended: whether it is over, and what to tell the caller. */
+    record Cancelled(boolean ended, String note) {
+    }
+
+    /** {@code job-cancel}, wait up to {@code grace} for {@code concluded}, {@code job-dismiss}; never throws. */
+    Cancelled cancel(Duration grace) {
+        try {
+            qmp.execute("job-cancel", Map.of("id", jobId));
+        } catch (CommandException e) {
+            // already concluded, or never created: found out below
+            LOG.debug("job-cancel {}: {}", jobId, e.getMessage());
+        } catch (Qmp4jException e) {
+            return new Cancelled(false, "could not cancel job " + jobId + " (" + e.getMessage() + "): it may still run");
+        }
+        try {
+            await(CONCLUDED, System.nanoTime() + grace.toNanos());
+        } catch (DeadlineException e) {
+            return new Cancelled(false, "job " + jobId + " did not end within " + grace
+                    + " of job-cancel: it may still run");
+        } catch (Qmp4jException e) {
+            return new Cancelled(false, "lost track of job " + jobId + " after job-cancel (" + e.getMessage()
+                    + "): it may still run");
+        }
+        if (status.equals(GONE)) {
+            return new Cancelled(true, "job " + jobId + " is gone");
+        }
+        String error;
+        try {
+            error = query().map(JobInfo::error).orElse(null);
+        } catch (Qmp4jException e) {
+            return new Cancelled(true, "job " + jobId + " concluded; its outcome is unknown (" + e.getMessage() + ")");
+        }
+        return new Cancelled(true, "job " + jobId + (error == null ? " ended without error" : " cancelled (" + error + ")")
+                + " and " + dismissQuietly());
+    }
+
+    /** {@code job-dismiss}, saying how it went ("dismissed", or why not) instead of throwing. */
+    String dismissQuietly() {
+        try {
+            dismiss();
+            return "dismissed";
+        } catch (Qmp4jException e) {
+            return "could not be dismissed (" + e.getMessage() + ")";
+        }
+    }
 
     /** The deadline passed before the job reached the wanted status. */
     static final class DeadlineException extends Qmp4jException {

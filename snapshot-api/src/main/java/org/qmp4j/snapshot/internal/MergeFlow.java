@@ -113,7 +113,7 @@ public final class MergeFlow {
         // the job ended by itself: it succeeded only if it has no error and the disk moved
         Optional<JobInfo> info = job.query();
         String error = info.map(JobInfo::error).orElse(null);
-        String dismissed = dismiss(job);
+        String dismissed = job.dismissQuietly();
         if (error == null && switchedToBase(plan)) {
             return;
         }
@@ -129,53 +129,12 @@ public final class MergeFlow {
      */
     private void abandon(JobWatcher job, MergePlan plan, String what, Exception cause) {
         LOG.warn("merge of disk {} failed ({}), cancelling job {}", plan.name(), what, job.id());
-        Ending end = cancel(job);
+        JobWatcher.Cancelled end = job.cancel(CANCEL_GRACE);
         if (end.ended() && switchedToBase(plan)) {
             LOG.warn("job {} completed the merge before the cancel took effect: keeping the result", job.id());
             return;
         }
         throw failed(job, plan, what + "; " + end.note(), cause);
-    }
-
-    /** How a cancelled job ended: whether it is over, and what to tell the caller. */
-    private record Ending(boolean ended, String note) {
-    }
-
-    /** {@code job-cancel}, wait for {@code concluded}, {@code job-dismiss}. */
-    private Ending cancel(JobWatcher job) {
-        try {
-            qmp.execute("job-cancel", Map.of("id", job.id()));
-        } catch (CommandException e) {
-            // already concluded, or never created: found out below
-            LOG.debug("job-cancel {}: {}", job.id(), e.getMessage());
-        } catch (Qmp4jException e) {
-            return new Ending(false, "could not cancel job " + job.id() + " (" + e.getMessage() + "): it may still run");
-        }
-        try {
-            job.await(JobWatcher.CONCLUDED, System.nanoTime() + CANCEL_GRACE.toNanos());
-        } catch (JobWatcher.DeadlineException e) {
-            return new Ending(false, "job " + job.id() + " did not end within " + CANCEL_GRACE
-                    + " of job-cancel: it may still run");
-        } catch (Qmp4jException e) {
-            return new Ending(false, "lost track of job " + job.id() + " after job-cancel (" + e.getMessage()
-                    + "): it may still run");
-        }
-        if (job.status().equals(JobWatcher.GONE)) {
-            return new Ending(true, "job " + job.id() + " is gone");
-        }
-        String error = job.query().map(JobInfo::error).orElse(null);
-        String dismissed = dismiss(job);
-        return new Ending(true, "job " + job.id() + (error == null ? " ended without error" : " cancelled (" + error + ")")
-                + " and " + dismissed);
-    }
-
-    private static String dismiss(JobWatcher job) {
-        try {
-            job.dismiss();
-            return "dismissed";
-        } catch (Qmp4jException e) {
-            return "could not be dismissed (" + e.getMessage() + ")";
-        }
     }
 
     private Optional<BlockDisk> currentDisk(MergePlan plan) {

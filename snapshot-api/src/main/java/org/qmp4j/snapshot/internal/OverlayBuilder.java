@@ -43,7 +43,7 @@ final class OverlayBuilder {
             options.put("cluster-size", plan.disk().clusterSize());
         }
         String job = plan.overlayNode() + "-mk";
-        Jobs.runToConclusion(qmp, "blockdev-create", Map.of("job-id", job, "options", options), job, CREATE_TIMEOUT);
+        JobWatcher.runToConclusion(qmp, "blockdev-create", Map.of("job-id", job, "options", options), job, CREATE_TIMEOUT);
 
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("driver", "qcow2");
