@@ -138,6 +138,8 @@ final class JobWatcher implements AutoCloseable {
     private long current;
     private long total;
     private MergeProgress reported;
+    /** Inside {@link #query()}: the events it drains are reported as they are. */
+    private boolean querying;
 
     JobWatcher(QmpClient qmp, String jobId, Consumer<MergeProgress> listener) {
         this.qmp = qmp;
@@ -193,16 +195,44 @@ final class JobWatcher implements AutoCloseable {
 
     /** The job's {@code query-jobs} entry now, if it still exists; updates status and progress. */
     Optional<JobInfo> query() {
-        JobInfo[] jobs = Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
-        reportQueuedEvents(); // the statuses the job passed through before this answer, in order
+        return apply(fetch());
+    }
+
+    private JobInfo[] fetch() {
+        return Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
+    }
+
+    /** Takes in a {@code query-jobs} answer: first the events queued before it, then the job's entry. */
+    private Optional<JobInfo> apply(JobInfo[] jobs) {
+        querying = true;
+        try {
+            reportQueuedEvents(); // the statuses the job passed through before this answer, in order
+        } finally {
+            querying = false;
+        }
+        Optional<JobInfo> job = find(jobs);
+        if (job.isPresent()) {
+            JobInfo j = job.get();
+            update(j.status(), progress(j.status(), current, j.currentProgress()),
+                    progress(j.status(), total, j.totalProgress()));
+        } else {
+            update(GONE, current, total);
+        }
+        return job;
+    }
+
+    private Optional<JobInfo> find(JobInfo[] jobs) {
         for (JobInfo job : jobs) {
             if (jobId.equals(job.id())) {
-                update(job.status(), job.currentProgress(), job.totalProgress());
                 return Optional.of(job);
             }
         }
-        update(GONE, current, total);
         return Optional.empty();
+    }
+
+    /** Some QEMU versions report a concluded job's progress as 0 of 0: a concluded job keeps what it reached. */
+    private static long progress(String status, long before, long reported) {
+        return CONCLUDED.equals(status) ? Math.max(before, reported) : reported;
     }
 
     /** {@code job-dismiss}: removes the concluded job. */
@@ -223,9 +253,20 @@ final class JobWatcher implements AutoCloseable {
 
     private void onEvent(QmpEvent event) {
         String s = event.data("status").asText("");
-        if (!s.isEmpty()) {
-            update(s, current, total);
+        if (s.isEmpty()) {
+            return;
         }
+        if ((s.equals(READY) || s.equals(CONCLUDED)) && !querying) {
+            // A milestone is reported with the progress the job has then, not the last poll's (a
+            // short job can get there before any poll saw it move); what came after it, after it.
+            JobInfo[] jobs = fetch();
+            Optional<JobInfo> job = find(jobs);
+            update(s, job.map(j -> progress(s, current, j.currentProgress())).orElse(current),
+                    job.map(j -> progress(s, total, j.totalProgress())).orElse(total));
+            apply(jobs);
+            return;
+        }
+        update(s, current, total);
     }
 
     private void update(String newStatus, long newCurrent, long newTotal) {

@@ -1,0 +1,56 @@
+package org.qmp4j.qga.internal;
+
+import java.util.concurrent.CompletableFuture;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.qga.GuestAgentAbsentException;
+import org.qmp4j.qga.GuestAgentOptions;
+import org.qmp4j.qmp.ChardevInfo;
+import org.qmp4j.qmp.QmpClient;
+
+/**
+ * Whether an agent can answer at all, from the host side: with a QMP connection, QEMU's
+ * {@code query-chardev} says whether the guest opened the agent's channel (writes to the socket
+ * succeed even when nothing reads them in the guest). The sync that must follow is the queue's.
+ */
+final class AgentPresence {
+    private AgentPresence() {
+    }
+
+    /** Absent at once if the guest has not opened the agent channel; done when there is no QMP to ask. */
+    static CompletableFuture<Void> checkChannelOpen(GuestAgentOptions options) {
+        if (options.qmp().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        QmpClient qmp = options.qmp().get();
+        return qmp.executeAsync("query-chardev", null, ChardevInfo[].class).thenAccept(chardevs -> {
+            ChardevInfo agent = null;
+            for (ChardevInfo c : chardevs) {
+                if (matches(c, options)) {
+                    agent = c;
+                }
+            }
+            if (agent == null) {
+                throw new GuestAgentAbsentException("no chardev for the agent socket " + options.endpoint()
+                        + " in query-chardev" + options.chardevId().map(id -> " (id " + id + ")").orElse(""), null);
+            }
+            if (!agent.frontendOpen()) {
+                throw new GuestAgentAbsentException("the guest has not opened the agent channel ("
+                        + agent.label() + "): no agent runs in the guest", null);
+            }
+        });
+    }
+
+    /** The agent's chardev: by the id given, else by the socket path in its file name. */
+    private static boolean matches(ChardevInfo chardev, GuestAgentOptions options) {
+        if (options.chardevId().isPresent()) {
+            return options.chardevId().get().equals(chardev.label());
+        }
+        if (options.endpoint() instanceof Endpoint.Unix unix && chardev.filename() != null) {
+            String f = chardev.filename();
+            String path = unix.path().toString();
+            return f.startsWith("unix:" + path + ",") || f.equals("unix:" + path)
+                    || f.startsWith("disconnected:unix:" + path);
+        }
+        return false;
+    }
+}
