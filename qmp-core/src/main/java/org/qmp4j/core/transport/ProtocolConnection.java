@@ -2,26 +2,14 @@ package org.qmp4j.core.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import java.io.FileDescriptor;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.CommandOptions;
@@ -30,7 +18,6 @@ import org.qmp4j.core.ConnectTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.ConnectionState;
-import org.qmp4j.core.Endpoint;
 
 /**
  * One socket to a JSON-lines peer (QMP or the guest agent) with its in-flight commands: the part
@@ -86,7 +73,7 @@ public final class ProtocolConnection {
     /**
      * Connects and runs the protocol's start-up, all within the connect deadline. On any failure
      * the socket is closed, owned resources are released, and the future fails with a
-     * {@link ConnectionFailedException}.
+     * {@link ConnectionFailedException} ({@link ConnectTimeoutException} when the deadline passed).
      *
      * @param sharedResources resources to use, or {@code null} to make (and own) private ones
      */
@@ -94,144 +81,43 @@ public final class ProtocolConnection {
                                                   Protocol<T> protocol) {
         boolean owns = sharedResources == null;
         ClientResources resources = owns ? ClientResources.create(1) : sharedResources;
-        ProtocolConnection connection = new ProtocolConnection(settings, resources, owns);
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            connection.start(protocol, result);
-        } catch (RuntimeException e) {
-            result.completeExceptionally(connection.connectFailure(e));
-            if (connection.channel == null) {
-                connection.finishClose();
-            } else {
-                connection.abort();
-            }
-        }
-        return result;
+        return ConnectionSetup.run(new ProtocolConnection(settings, resources, owns), protocol);
     }
 
-    private <T> void start(Protocol<T> protocol, CompletableFuture<T> result) {
-        Endpoint endpoint = settings.endpoint();
-        MessageListener listener = protocol.listener(this);
-        InFlightHandler handler = new InFlightHandler(resources, status, new MessageListener() {
-            @Override
-            public void onMessage(ObjectNode message) {
-                listener.onMessage(message);
-            }
-
-            @Override
-            public void onClosed(Throwable cause) {
-                closeCause = cause;
-                status.closed();
-                result.completeExceptionally(connectFailure(cause != null ? cause
-                        : new ConnectionClosedException("closed during start-up")));
-                listener.onClosed(cause);
-                finishClose();
-            }
-        }, settings.peerName(), protocol.firstId());
+    /** The in-flight handler the set-up made for this connection's pipeline. */
+    void install(InFlightHandler handler) {
         this.inFlight = handler;
-        ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("framing", protocol.framing(settings.maxFrameBytes()));
-                for (ChannelHandler extra : protocol.extraHandlers()) {
-                    ch.pipeline().addLast(extra);
-                }
-                ch.pipeline().addLast("in-flight", handler);
-            }
-        };
-        EventLoopGroup group = endpoint instanceof Endpoint.Unix ? resources.unixGroup() : resources.tcpGroup();
-        var deadline = resources.schedule(() -> result.completeExceptionally(
-                new ConnectTimeoutException(endpoint, settings.connectTimeout())), settings.connectTimeout());
-        result.whenComplete((value, error) -> {
-            deadline.cancel(false);
-            if (error != null) {
-                abort();
-            }
-        });
-        GenericFutureListener<Future<? super Void>> connected = f -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(connectFailure(f.cause()));
-                return;
-            }
-            status.advance(ConnectionState.CONNECTING, ConnectionState.NEGOTIATING);
-            CompletableFuture<T> started;
-            try {
-                started = protocol.handshake(this);
-            } catch (RuntimeException e) {
-                started = CompletableFuture.failedFuture(e);
-            }
-            started.whenComplete((value, error) -> {
-                if (error == null) {
-                    result.complete(value);
-                } else {
-                    result.completeExceptionally(connectFailure(error));
-                }
-            });
-        };
-        if (endpoint instanceof Endpoint.Unix unix) {
-            // Connect first, register after: an unconnected junixsocket channel sitting in the
-            // selector can be reported ready (poll() flags an unconnected socket with POLLHUP)
-            // and Netty then closes it before the connect is even issued.
-            resources.eventExecutor().execute(() -> connectUnix(unix, group, initializer, result, connected));
-        } else {
-            Endpoint.Tcp tcp = (Endpoint.Tcp) endpoint;
-            ChannelFuture future = new Bootstrap()
-                    .group(group)
-                    .channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis())
-                    .handler(initializer)
-                    .connect(new InetSocketAddress(tcp.host(), tcp.port()));
-            this.channel = future.channel();
-            future.addListener(connected);
-        }
     }
 
-    private void connectUnix(Endpoint.Unix unix, EventLoopGroup group, ChannelInitializer<Channel> initializer,
-                             CompletableFuture<?> result, GenericFutureListener<Future<? super Void>> connected) {
-        AFUNIXSocketChannel socket = null;
-        try {
-            socket = AFUNIXSocketChannel.open();
-            socket.socket().connect(AFUNIXSocketAddress.of(unix.path()), connectTimeoutMillis());
-            socket.configureBlocking(false);
-            AfUnixChannel ch = new AfUnixChannel(socket);
-            ch.pipeline().addLast(initializer);
-            synchronized (this) {
-                if (result.isDone()) { // gave up (deadline) while connecting
-                    socket.close();
-                    finishClose();
-                    return;
-                }
-                this.channel = ch;
-                if (AfUnixChannel.DIRECT_WRITES) {
-                    directWriter = new DirectWriter(ch, inFlight, status, settings.peerName(), directHost());
-                }
-            }
-            group.register(ch).addListener(connected);
-        } catch (IOException | RuntimeException e) {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-            result.completeExceptionally(connectFailure(e));
-            finishClose(); // no channel will ever report the end
+    /**
+     * Takes the connected channel, unless the set-up already gave up ({@code setup} is done): then
+     * false, and the caller closes the socket.
+     */
+    synchronized boolean attach(Channel ch, CompletableFuture<?> setup) {
+        if (setup.isDone()) {
+            return false;
         }
+        this.channel = ch;
+        if (ch instanceof AfUnixChannel socket && AfUnixChannel.DIRECT_WRITES) {
+            directWriter = new DirectWriter(socket, inFlight, status, settings.peerName(), directHost());
+        }
+        return true;
     }
 
-    private int connectTimeoutMillis() {
-        return (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
+    /** Whether a channel was ever attached (a set-up that failed before has none to close). */
+    synchronized boolean hasChannel() {
+        return channel != null;
     }
 
-    private ConnectionFailedException connectFailure(Throwable error) {
-        Throwable cause = Blocking.unwrap(error);
-        if (cause instanceof ConnectionFailedException failed) {
-            return failed;
-        }
-        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-        return new ConnectionFailedException("cannot connect to " + settings.endpoint() + ": " + message, cause);
+    /** The one state of this connection, for the set-up's moves. */
+    ConnectionStatus status() {
+        return status;
+    }
+
+    /** The channel is gone: the end of this connection, whenever it comes ({@link #finishClose()} follows). */
+    void channelClosed(Throwable cause) {
+        closeCause = cause;
+        status.closed();
     }
 
     /** Marks the start-up done: user commands are accepted from now on. */
@@ -436,7 +322,8 @@ public final class ProtocolConnection {
         status.beginClosing(); // a no-op once closed: CLOSED never moves back
     }
 
-    private void finishClose() {
+    /** Marks the connection closed and releases owned resources; then the close future completes. */
+    void finishClose() {
         status.closed();
         if (!ownsResources) {
             closeFuture.complete(null);
