@@ -1,6 +1,8 @@
 package org.qmp4j.core;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
@@ -39,7 +41,7 @@ public final class ClientResources implements AutoCloseable {
     private final NotifyingPool eventExecutor;
     private final NotifyingTimer timer;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private EventLoopGroup tcpGroup;
+    private volatile EventLoopGroup tcpGroup;
     private boolean closed;
 
     private ClientResources(int ioThreads) {
@@ -120,14 +122,41 @@ public final class ClientResources implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} once after {@code delay} on the shared timer thread. The task must be short
-     * and never block (it delays every other timer): hand blocking work to {@link #eventExecutor()}.
+     * Runs {@code task} once after {@code delay}: the one timer of every deadline, watchdog and
+     * poll. Scheduled from one of these resources' I/O threads, it runs on that thread's event loop
+     * (a command's deadline then costs no hand-off to another thread); from any other thread, on
+     * the timer thread. Either way the task must be short and never block: hand blocking work to
+     * {@link #eventExecutor()}.
      *
      * @return cancels the task
      * @throws java.util.concurrent.RejectedExecutionException once these resources are closed
      */
     public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return timer.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        long nanos = Math.max(0, delay.toNanos());
+        EventLoop loop = currentLoop();
+        if (loop != null) {
+            return loop.schedule(task, nanos, TimeUnit.NANOSECONDS);
+        }
+        return timer.schedule(task, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The event loop of ours that the calling thread runs, or {@code null}. */
+    private EventLoop currentLoop() {
+        if (!IoThreads.isIoThread()) {
+            return null;
+        }
+        EventLoop loop = loopOf(unixGroup);
+        EventLoopGroup tcp = tcpGroup; // read without the lock: a loop of a group seen later is just not found
+        return loop != null || tcp == null ? loop : loopOf(tcp);
+    }
+
+    private static EventLoop loopOf(EventLoopGroup group) {
+        for (EventExecutor executor : group) {
+            if (executor.inEventLoop() && executor instanceof EventLoop loop) {
+                return loop;
+            }
+        }
+        return null;
     }
 
     private synchronized <T> T checkOpen(T value) {
