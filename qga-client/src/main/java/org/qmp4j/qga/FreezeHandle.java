@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * A frozen guest. {@link #close()} thaws it and confirms with {@code guest-fsfreeze-status}; a
- * watchdog thaws it anyway when the maximum freeze duration passes, even if the caller hangs.
+ * watchdog thaws it anyway when the maximum freeze duration (counted from the freeze's reply)
+ * passes, even if the caller hangs.
  * Use it in try-with-resources so the guest is thawed on every path.
  */
 public interface FreezeHandle extends AutoCloseable {

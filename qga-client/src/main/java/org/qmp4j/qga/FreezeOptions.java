@@ -6,27 +6,32 @@ import java.util.List;
 import org.qmp4j.core.Checks;
 
 /**
- * How to freeze: which mountpoints (all when none are named), the longest the guest may stay
- * frozen before the watchdog thaws it, and how long to wait for the freeze reply. Immutable.
+ * How to freeze: which mountpoints (all when none are named), how long the freeze itself may take
+ * (a guest's fsfreeze hook may flush a database first), the longest the guest may then stay frozen
+ * before the watchdog thaws it (counted from the freeze's reply), and how long a thaw keeps trying
+ * until the guest is confirmed thawed. Immutable.
  */
 public final class FreezeOptions {
     /** Default maximum freeze duration. */
     public static final Duration DEFAULT_MAX_DURATION = Duration.ofSeconds(10);
+    /** Default deadline of the freeze command itself. */
+    public static final Duration DEFAULT_FREEZE_TIMEOUT = Duration.ofSeconds(60);
+    /** Default time a thaw keeps retrying until {@code guest-fsfreeze-status} says thawed. */
+    public static final Duration DEFAULT_THAW_BUDGET = Duration.ofMinutes(2);
 
     private final List<String> mountpoints;
     private final Duration maxDuration;
     private final Duration freezeTimeout;
+    private final Duration thawBudget;
 
     private FreezeOptions(Builder b) {
         this.mountpoints = List.copyOf(b.mountpoints);
         this.maxDuration = b.maxDuration;
-        this.freezeTimeout = b.freezeTimeout == null ? b.maxDuration : b.freezeTimeout;
-        if (freezeTimeout.compareTo(maxDuration) > 0) {
-            throw new IllegalArgumentException("freezeTimeout " + freezeTimeout + " exceeds maxDuration " + maxDuration);
-        }
+        this.freezeTimeout = b.freezeTimeout;
+        this.thawBudget = b.thawBudget;
     }
 
-    /** Every file system, 10 s at most. */
+    /** Every file system, 10 s at most once frozen, the freeze itself 60 s at most. */
     public static FreezeOptions defaults() {
         return builder().build();
     }
@@ -40,21 +45,30 @@ public final class FreezeOptions {
         return mountpoints;
     }
 
-    /** The watchdog thaws the guest this long after the freeze was sent, whatever the caller does. */
+    /** The watchdog thaws the guest this long after the freeze replied, whatever the caller does. */
     public Duration maxDuration() {
         return maxDuration;
     }
 
-    /** Deadline of the freeze command itself (at most {@link #maxDuration()}). */
+    /**
+     * Deadline of the freeze command itself. When it passes the guest may be frozen or not (the
+     * freeze may still complete): it is thawed, and the thaw confirmed, before the failure is reported.
+     */
     public Duration freezeTimeout() {
         return freezeTimeout;
+    }
+
+    /** How long a thaw keeps retrying until the guest is confirmed thawed; then it fails loudly. */
+    public Duration thawBudget() {
+        return thawBudget;
     }
 
     /** Builder of {@link FreezeOptions}. */
     public static final class Builder {
         private final List<String> mountpoints = new ArrayList<>();
         private Duration maxDuration = DEFAULT_MAX_DURATION;
-        private Duration freezeTimeout;
+        private Duration freezeTimeout = DEFAULT_FREEZE_TIMEOUT;
+        private Duration thawBudget = DEFAULT_THAW_BUDGET;
 
         private Builder() {
         }
@@ -71,9 +85,15 @@ public final class FreezeOptions {
             return this;
         }
 
-        /** Deadline of the freeze command (default: the max duration). */
+        /** Deadline of the freeze command itself (default 60 s). */
         public Builder freezeTimeout(Duration freezeTimeout) {
             this.freezeTimeout = Checks.positive(freezeTimeout, "freezeTimeout");
+            return this;
+        }
+
+        /** How long a thaw keeps retrying (default 2 min). */
+        public Builder thawBudget(Duration thawBudget) {
+            this.thawBudget = Checks.positive(thawBudget, "thawBudget");
             return this;
         }
 

@@ -132,10 +132,14 @@ public interface GuestAgentClient extends AutoCloseable {
 
     /**
      * Freezes the guest's file systems and returns a handle whose {@code close()} thaws them.
-     * Refuses an already frozen guest. A watchdog thaws at {@link FreezeOptions#maxDuration()}
-     * whatever happens; a freeze whose reply timed out is thawed before the failure is reported.
+     * Refuses an already frozen guest. The freeze itself may take up to
+     * {@link FreezeOptions#freezeTimeout()}; from its reply on, a watchdog thaws at
+     * {@link FreezeOptions#maxDuration()} whatever happens. A freeze that failed or whose reply
+     * timed out is thawed, and the thaw confirmed within {@link FreezeOptions#thawBudget()}, before
+     * the failure is reported.
      *
      * @throws FreezeException if the guest could not be frozen (it is thawed when this is thrown)
+     * @throws ThawFailedException if, after such a failure, the guest could not be confirmed thawed
      */
     CompletableFuture<FreezeHandle> freezeAsync(FreezeOptions options);
 

@@ -1,5 +1,6 @@
 package org.qmp4j.snapshot;
 
+import org.qmp4j.qga.FreezeOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public final class SnapshotRequest {
     private final QuiescePolicy quiesce;
     private final List<String> mountpoints;
     private final Duration maxFreeze;
+    private final Duration freezeTimeout;
     private final Path memoryFile;
 
     private SnapshotRequest(Builder b) {
@@ -31,6 +33,7 @@ public final class SnapshotRequest {
         this.quiesce = b.quiesce;
         this.mountpoints = List.copyOf(b.mountpoints);
         this.maxFreeze = b.maxFreeze;
+        this.freezeTimeout = b.freezeTimeout;
         this.memoryFile = b.memoryFile;
     }
 
@@ -62,9 +65,14 @@ public final class SnapshotRequest {
         return mountpoints;
     }
 
-    /** The longest the guest may stay frozen. */
+    /** The longest the guest may stay frozen, counted from the freeze's reply (the watchdog's limit). */
     public Duration maxFreeze() {
         return maxFreeze;
+    }
+
+    /** How long the freeze itself may take (a fsfreeze hook in the guest may flush a database first). */
+    public Duration freezeTimeout() {
+        return freezeTimeout;
     }
 
     /** Where to save RAM and device state, for a snapshot with memory (never quiesced). */
@@ -80,6 +88,7 @@ public final class SnapshotRequest {
         private QuiescePolicy quiesce = QuiescePolicy.PREFERRED;
         private final List<String> mountpoints = new ArrayList<>();
         private Duration maxFreeze = Duration.ofSeconds(10);
+        private Duration freezeTimeout = FreezeOptions.DEFAULT_FREEZE_TIMEOUT;
         private Path memoryFile;
 
         private Builder(String name) {
@@ -118,10 +127,16 @@ public final class SnapshotRequest {
             return this;
         }
 
-        /** Default 10 s. */
+        /** The longest the guest may stay frozen once the freeze replied (default 10 s). */
         public Builder maxFreeze(Duration maxFreeze) {
             Checks.positive(maxFreeze, "maxFreeze");
             this.maxFreeze = maxFreeze;
+            return this;
+        }
+
+        /** How long the freeze itself may take (default 60 s). */
+        public Builder freezeTimeout(Duration freezeTimeout) {
+            this.freezeTimeout = Checks.positive(freezeTimeout, "freezeTimeout");
             return this;
         }
 

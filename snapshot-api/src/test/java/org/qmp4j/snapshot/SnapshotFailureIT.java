@@ -128,6 +128,24 @@ class SnapshotFailureIT {
         assertNothingLeftAndStillWriting();
     }
 
+    /** A REQUIRED snapshot whose guest the watchdog thawed before the switch is not taken at all. */
+    @Test
+    void theWatchdogThawsBeforeTheSwitch() throws Exception {
+        SnapshotRequest request = SnapshotRequest.builder("watchdog").quiesce(QuiescePolicy.REQUIRED)
+                .maxFreeze(Duration.ofSeconds(1)).build();
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> new SnapshotFlow(qmp, ga, request, step -> {
+            if (step.equals("transaction")) {
+                sleep(2500); // a stalled controller inside the freeze window
+            }
+        }).run());
+        assertThat(t).isInstanceOf(SnapshotFailedException.class);
+        SnapshotFailedException e = (SnapshotFailedException) t;
+        assertThat(e.step()).isEqualTo("transaction");
+        assertThat(e.getMessage()).contains("watchdog thawed the guest", "would not be quiesced");
+        assertThat(e.fullyUndone()).as("%s", e.notUndone()).isTrue();
+        assertNothingLeftAndStillWriting();
+    }
+
     @Test
     void qemuDiesMidTransaction() throws Exception {
         SnapshotFailedException e = fail("qemudies", step -> {

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.qmp4j.core.Blocking;
+import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.ThawFailedException;
@@ -13,18 +14,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A freeze in progress: the watchdog that thaws at the maximum duration, and the thaw that is
- * retried until {@code guest-fsfreeze-status} confirms it. The caller's close and the watchdog
- * share one thaw; a failed thaw is tried afresh by the next close.
+ * A freeze in progress, and the one thaw: the watchdog that thaws at the maximum frozen time
+ * (counted from the freeze's reply, so a slow freeze is not thawed the moment it completes), and
+ * the thaw that is retried, with a growing pause, until {@code guest-fsfreeze-status} confirms it or
+ * the thaw budget runs out. An agent still busy freezing cannot answer (each try first resyncs),
+ * so a thaw keeps trying for the whole budget; only a closed connection ends it at once (nothing
+ * can get through it). The caller's close, the watchdog and the owner's failure handling share one
+ * thaw; a failed thaw is tried afresh by the next close.
  */
 final class ActiveFreeze implements FreezeHandle {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveFreeze.class);
-    static final int THAW_ATTEMPTS = 3;
-    private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(2);
 
     private final ThawOps ops;
+    private final Duration thawBudget;
     private final Consumer<ActiveFreeze> onThawed;
-    // Stamped again when the freeze is sent (armWatchdog): the pre-check before it is not frozen time.
+    // Stamped again when the freeze is sent: the pre-check before it is not frozen time.
     private volatile Instant frozenAt = Instant.now();
     private volatile long frozenAtNanos = System.nanoTime();
     private volatile int frozenFilesystems;
@@ -43,18 +49,27 @@ final class ActiveFreeze implements FreezeHandle {
         Future<?> schedule(Runnable task, Duration delay);
     }
 
-    ActiveFreeze(ThawOps ops, Consumer<ActiveFreeze> onThawed) {
+    ActiveFreeze(ThawOps ops, Duration thawBudget, Consumer<ActiveFreeze> onThawed) {
         this.ops = ops;
+        this.thawBudget = thawBudget;
         this.onThawed = onThawed;
     }
 
-    /**
-     * Marks the freeze as sent (the start of {@link #frozenFor()}) and arms the watchdog; called
-     * right before the freeze is sent, after the status pre-check.
-     */
-    synchronized void armWatchdog(Duration maxDuration) {
+    /** Marks the freeze as sent: the start of {@link #frozenFor()}. */
+    void freezeSent() {
         frozenAtNanos = System.nanoTime();
         frozenAt = Instant.now();
+    }
+
+    /**
+     * The freeze replied: {@code count} file systems are frozen, and the watchdog thaws them after
+     * {@code maxDuration} from now, whatever the caller does.
+     */
+    synchronized void frozen(int count, Duration maxDuration) {
+        this.frozenFilesystems = count;
+        if (thaw != null) {
+            return; // already thawing
+        }
         watchdog = ops.schedule(() -> {
             LOG.warn("guest frozen for the maximum of {} ms: the watchdog thaws it", maxDuration.toMillis());
             thawedByWatchdog = true;
@@ -62,22 +77,18 @@ final class ActiveFreeze implements FreezeHandle {
         }, maxDuration);
     }
 
-    void frozen(int count) {
-        this.frozenFilesystems = count;
-    }
-
-    /** Thaws (once, shared by every caller), retrying and confirming. */
+    /** Thaws (once, shared by every caller), retrying and confirming within the thaw budget. */
     synchronized CompletableFuture<Void> thawAsync() {
         if (watchdog != null && !thawedByWatchdog) {
             watchdog.cancel(false);
         }
         if (thaw == null || thaw.isCompletedExceptionally()) {
-            thaw = attempt(1);
+            thaw = attempt(1, System.nanoTime() + thawBudget.toNanos());
         }
         return thaw;
     }
 
-    private CompletableFuture<Void> attempt(int n) {
+    private CompletableFuture<Void> attempt(int n, long deadline) {
         return ops.thaw()
                 .handle((count, error) -> error)
                 .thenCompose(thawError -> ops.status().handle((status, statusError) -> {
@@ -87,34 +98,42 @@ final class ActiveFreeze implements FreezeHandle {
                     Throwable why = statusError != null ? Blocking.unwrap(statusError)
                             : thawError != null ? Blocking.unwrap(thawError)
                             : new IllegalStateException("guest-fsfreeze-status says " + status);
-                    if (n >= THAW_ATTEMPTS) {
-                        LOG.error("GUEST MAY STILL BE FROZEN: thaw not confirmed after {} attempts: {}",
-                                THAW_ATTEMPTS, why.toString());
-                        return CompletableFuture.<Void>failedFuture(new ThawFailedException(
-                                "guest may still be frozen: thaw not confirmed after " + THAW_ATTEMPTS
-                                        + " attempts: " + why.getMessage(), why));
+                    long left = deadline - System.nanoTime();
+                    if (why instanceof ConnectionClosedException || left <= 0) {
+                        String what = why instanceof ConnectionClosedException ? "the agent connection is closed"
+                                : "the thaw budget of " + thawBudget.toSeconds() + " s ran out";
+                        LOG.error("GUEST MAY STILL BE FROZEN: thaw not confirmed after {} attempts ({}): {}", n, what,
+                                why.toString());
+                        return CompletableFuture.<Void>failedFuture(new ThawFailedException("guest may still be "
+                                + "frozen: thaw not confirmed after " + n + " attempts (" + what + "): "
+                                + why.getMessage(), why));
                     }
                     LOG.warn("thaw attempt {} not confirmed ({}); retrying", n, why.toString());
-                    CompletableFuture<Void> retry = new CompletableFuture<>();
-                    try {
-                        ops.schedule(() -> attempt(n + 1).whenComplete((v, e) -> {
-                            if (e != null) {
-                                retry.completeExceptionally(Blocking.unwrap(e));
-                            } else {
-                                retry.complete(null);
-                            }
-                        }), RETRY_PAUSE);
-                    } catch (RuntimeException closed) {
-                        // The client is closed: no retry can get through any more.
-                        retry.completeExceptionally(new ThawFailedException("guest may still be frozen: thaw not "
-                                + "confirmed (" + why.getMessage() + ") and the agent client is closed", why));
-                    }
-                    return retry;
+                    return retry(n, deadline, left, why);
                 }).thenCompose(f -> f))
                 .thenRun(() -> {
                     thawedAtNanos = System.nanoTime();
                     onThawed.accept(this);
                 });
+    }
+
+    private CompletableFuture<Void> retry(int n, long deadline, long leftNanos, Throwable why) {
+        long pause = Math.min(Math.min(FIRST_PAUSE.toNanos() << Math.min(n - 1, 10), MAX_PAUSE.toNanos()), leftNanos);
+        CompletableFuture<Void> retry = new CompletableFuture<>();
+        try {
+            ops.schedule(() -> attempt(n + 1, deadline).whenComplete((v, e) -> {
+                if (e != null) {
+                    retry.completeExceptionally(Blocking.unwrap(e));
+                } else {
+                    retry.complete(null);
+                }
+            }), Duration.ofNanos(pause));
+        } catch (RuntimeException closed) {
+            // The client's resources are closed: no retry can get through any more.
+            retry.completeExceptionally(new ThawFailedException("guest may still be frozen: thaw not "
+                    + "confirmed (" + why.getMessage() + ") and the agent client is closed", why));
+        }
+        return retry;
     }
 
     @Override

@@ -42,7 +42,11 @@ final class FreezeOwner {
         this.timer = timer;
     }
 
-    /** Checks the guest is thawed, arms the watchdog, freezes; thaws again if the freeze fails. */
+    /**
+     * Checks the guest is thawed and freezes; the watchdog is armed when the freeze replies. A
+     * freeze that fails or gets no reply within its deadline (its state is then unknown: it may
+     * still complete) is thawed, and confirmed, before the failure is reported.
+     */
     CompletableFuture<FreezeHandle> freeze(FreezeOptions freeze) {
         ActiveFreeze handle = new ActiveFreeze(new ActiveFreeze.ThawOps() {
             @Override
@@ -59,7 +63,7 @@ final class FreezeOwner {
             public Future<?> schedule(Runnable task, Duration delay) {
                 return timer.schedule(task, delay);
             }
-        }, h -> active.compareAndSet(h, null));
+        }, freeze.thawBudget(), h -> active.compareAndSet(h, null));
         if (!active.compareAndSet(null, handle)) {
             return CompletableFuture.failedFuture(new FreezeException(
                     "this client already holds a freeze of the guest: close its handle first", null));
@@ -69,14 +73,14 @@ final class FreezeOwner {
                 throw new FreezeException("the guest is already frozen (by another client?): "
                         + "refusing to freeze it again; thaw it first", null);
             }
-            handle.armWatchdog(freeze.maxDuration());
+            handle.freezeSent();
             CompletableFuture<JsonNode> reply = freeze.mountpoints().isEmpty()
                     ? agent.submit("guest-fsfreeze-freeze", null, freeze.freezeTimeout())
                     : agent.submit("guest-fsfreeze-freeze-list", Map.of("mountpoints", freeze.mountpoints()),
                             freeze.freezeTimeout());
             return reply.handle((count, error) -> {
                 if (error == null) {
-                    handle.frozen(count.asInt());
+                    handle.frozen(count.asInt(), freeze.maxDuration());
                     return CompletableFuture.<FreezeHandle>completedFuture(handle);
                 }
                 return thawAfterFailedFreeze(handle, Blocking.unwrap(error));

@@ -105,7 +105,12 @@ public final class SnapshotFlow {
         if (quiesce.quiesce()) {
             try {
                 freeze = agent.freeze(FreezeOptions.builder().mountpoints(request.mountpoints())
-                        .maxDuration(request.maxFreeze()).build());
+                        .maxDuration(request.maxFreeze()).freezeTimeout(request.freezeTimeout()).build());
+            } catch (ThawFailedException e) {
+                // The freeze failed and the thaw after it was not confirmed: nothing else may hide that.
+                undo.leftBehind("GUEST MAY STILL BE FROZEN (agent " + agent.options().endpoint() + "): "
+                        + e.getMessage());
+                throw e;
             } catch (FreezeException e) {
                 if (request.quiesce() == QuiescePolicy.REQUIRED) {
                     throw e;
@@ -117,22 +122,53 @@ public final class SnapshotFlow {
 
         Instant switchedAt;
         step = "transaction";
+        boolean thawedEarly;
         try {
             // Inside the freeze window: this one round trip and nothing else (the hook is a no-op
-            // outside tests). Whatever fails in here, the guest is thawed before anything else.
+            // outside tests; the watchdog check is a field read). Whatever fails in here, the guest
+            // is thawed before anything else.
             hooks.before(step);
-            qmp.execute("transaction", Map.of("actions", actions(preflight.plans())));
-            switchedAt = Instant.now();
+            thawedEarly = freeze != null && freeze.isThawed();
+            switchedAt = thawedEarly ? null : transaction(preflight.plans());
         } catch (RuntimeException e) {
             thawAfterFailure(freeze);
             throw e instanceof CommandException ? e : outcomeUnknown(e);
         }
+        if (thawedEarly) {
+            // The watchdog thawed the guest before the switch (a slow freeze, a stalled caller).
+            String why = "the watchdog thawed the guest after " + request.maxFreeze().toMillis()
+                    + " ms frozen, before the switch";
+            if (request.quiesce() == QuiescePolicy.REQUIRED) {
+                throw new FreezeException(why + ": the snapshot would not be quiesced", null);
+            }
+            skipped = why;
+            LOG.warn("snapshot {}: going on unquiesced: {}", request.name(), skipped);
+            freeze = null;
+            try {
+                switchedAt = transaction(preflight.plans());
+            } catch (RuntimeException e) {
+                throw e instanceof CommandException ? e : outcomeUnknown(e);
+            }
+        }
         undo.commit(); // the VM writes to the overlays now: they are the snapshot's, not garbage
         thaw(freeze, preflight.plans());
+        if (freeze != null && freeze.thawedByWatchdog()) {
+            // Thawed while the transaction was on its way: the disks may have switched unfrozen.
+            skipped = "the watchdog thawed the guest after " + request.maxFreeze().toMillis()
+                    + " ms frozen, before the switch was confirmed";
+            LOG.warn("snapshot {}: not quiesced: {}", request.name(), skipped);
+            freeze = null;
+        }
 
         if (pausedHere) {
             enter("resume");
-            qmp.execute("cont");
+            try {
+                qmp.execute("cont");
+            } catch (RuntimeException e) {
+                throw new SnapshotFailedException(step, "the VM could not be resumed: " + e.getMessage(), e, List.of(),
+                        List.of("the VM is still PAUSED: resume it (QMP cont)",
+                                "the snapshot itself was taken: disks now write to " + overlays(preflight.plans())));
+            }
         }
         enter("verify");
         verify(preflight.plans());
@@ -187,10 +223,19 @@ public final class SnapshotFlow {
         } catch (RuntimeException e) {
             List<String> left = new ArrayList<>();
             left.add("GUEST MAY STILL BE FROZEN: " + e.getMessage());
-            left.add("the snapshot itself was taken: disks now write to " + plans.stream()
-                    .map(p -> p.overlay().toString()).toList());
+            left.add("the snapshot itself was taken: disks now write to " + overlays(plans));
             throw new SnapshotFailedException(step, "thaw not confirmed", e, List.of(), left);
         }
+    }
+
+    /** The one atomic switch of every disk to its overlay. */
+    private Instant transaction(List<OverlayPlan> plans) {
+        qmp.execute("transaction", Map.of("actions", actions(plans)));
+        return Instant.now();
+    }
+
+    private static List<String> overlays(List<OverlayPlan> plans) {
+        return plans.stream().map(p -> p.overlay().toString()).toList();
     }
 
     private void verify(List<OverlayPlan> plans) {
