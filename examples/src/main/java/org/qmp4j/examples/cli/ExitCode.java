@@ -9,7 +9,9 @@ import org.qmp4j.core.ConnectionFailedException;
 import org.qmp4j.core.FdPassingException;
 import org.qmp4j.core.InvalidArgumentsException;
 import org.qmp4j.core.ProtocolException;
+import org.qmp4j.qga.FreezeException;
 import org.qmp4j.qga.GuestAgentAbsentException;
+import org.qmp4j.qga.ThawFailedException;
 import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 import org.qmp4j.qmp.EventOverflowException;
 import org.qmp4j.snapshot.ImageException;
@@ -74,8 +76,11 @@ public enum ExitCode {
         if (t instanceof SnapshotFailedException e) {
             return e.fullyUndone() ? FAILED : FAILED_NOT_UNDONE;
         }
+        if (t instanceof ThawFailedException) {
+            return FAILED_NOT_UNDONE; // the guest may still be frozen
+        }
         if (isAny(t, MergeFailedException.class, ImageException.class, JobFailedException.class,
-                MemorySaveException.class)) {
+                MemorySaveException.class, FreezeException.class)) {
             return FAILED;
         }
         if (t instanceof GuestAgentAbsentException) {

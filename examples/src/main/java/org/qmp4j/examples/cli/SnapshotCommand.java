@@ -34,11 +34,13 @@ final class SnapshotCommand implements Subcommand {
     private static final String DISK = "--disk";
     private static final String MOUNTPOINT = "--mountpoint";
     private static final String MAX_FREEZE = "--max-freeze";
+    private static final String FREEZE_TIMEOUT = "--freeze-timeout";
     private static final String MEMORY = "--memory";
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     /** The library's default, read rather than repeated. */
     private static final Duration DEFAULT_MAX_FREEZE = SnapshotRequest.builder("default").build().maxFreeze();
+    private static final Duration DEFAULT_FREEZE_TIMEOUT = SnapshotRequest.builder("default").build().freezeTimeout();
 
     @Override
     public String name() {
@@ -71,8 +73,10 @@ final class SnapshotCommand implements Subcommand {
                 + "(default); off: never");
         parser.repeatedOption(DISK, "NODE|DEVICE", "snapshot only this disk (default: every writable disk)");
         parser.repeatedOption(MOUNTPOINT, "PATH", "freeze only this guest mountpoint (default: all)");
-        parser.option(MAX_FREEZE, "DURATION", "the longest the guest may stay frozen (default "
+        parser.option(MAX_FREEZE, "DURATION", "the longest the guest may stay frozen once frozen (default "
                 + Durations.format(DEFAULT_MAX_FREEZE) + ")");
+        parser.option(FREEZE_TIMEOUT, "DURATION", "how long the freeze itself may take, e.g. a guest hook "
+                + "flushing a database (default " + Durations.format(DEFAULT_FREEZE_TIMEOUT) + ")");
         parser.option(MEMORY, "FILE", "also save RAM to this new file (the VM pauses meanwhile; never quiesced)");
         return CommonOptions.json(parser);
     }
@@ -109,6 +113,7 @@ final class SnapshotCommand implements Subcommand {
                 .mountpoints(mountpoints);
         args.value(DIR, Path::of).ifPresent(b::overlayDirectory);
         args.value(MAX_FREEZE, Durations::parse).ifPresent(b::maxFreeze);
+        args.value(FREEZE_TIMEOUT, Durations::parse).ifPresent(b::freezeTimeout);
         memory.ifPresent(b::memoryFile);
         return b.build();
     }

@@ -57,6 +57,8 @@ class CommandArgumentsTest {
                 "invalid --quiesce 'sometimes': use required, preferred or off");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--max-freeze", "0"),
                 "invalid --max-freeze '0': must be more than zero");
+        assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--freeze-timeout", "0"),
+                "invalid --freeze-timeout '0': must be more than zero");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--quiesce", "off", "--mountpoint", "/"),
                 "--mountpoint chooses what to freeze: not with --quiesce off");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--quiesce", "required",

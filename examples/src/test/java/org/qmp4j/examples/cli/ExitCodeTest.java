@@ -18,6 +18,8 @@ import org.qmp4j.core.FdPassingException;
 import org.qmp4j.core.InvalidArgumentsException;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qga.ExecTimeoutException;
+import org.qmp4j.qga.FreezeException;
+import org.qmp4j.qga.ThawFailedException;
 import org.qmp4j.qga.GuestAgentAbsentException;
 import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 import org.qmp4j.qmp.EventOverflowException;
@@ -107,6 +109,9 @@ class ExitCodeTest {
                 .isEqualTo(ExitCode.TIMEOUT);
         assertThat(ExitCode.of(new JobFailedException("blockdev-create", "j0", "No space left"))).isEqualTo(ExitCode.FAILED);
         assertThat(ExitCode.of(new MemorySaveException("saving memory failed"))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new FreezeException("refused; thawed again", null))).isEqualTo(ExitCode.FAILED);
+        assertThat(ExitCode.of(new ThawFailedException("guest may still be frozen", null)))
+                .isEqualTo(ExitCode.FAILED_NOT_UNDONE);
         assertThat(ExitCode.of(new InvalidArgumentsException("cannot encode", null))).isEqualTo(ExitCode.USAGE);
         assertThat(ExitCode.of(new CapabilityNotNegotiatedException("oob", "no oob"))).isEqualTo(ExitCode.USAGE);
         assertThat(ExitCode.of(new FdPassingException("not a UNIX socket", null))).isEqualTo(ExitCode.CONNECTION_FAILED);
