@@ -115,9 +115,10 @@ class GuestAgentIT {
             try (handle) {
                 assertThat(handle.frozenFilesystems()).isEqualTo(2);
                 assertThat(ga.fsfreezeStatus()).isEqualTo(FreezeStatus.FROZEN);
-                // The frozen agent refuses most commands, with a plain error (not "unsupported").
+                // The frozen agent refuses most commands: a passing state, not "unsupported".
                 assertThatThrownBy(() -> ga.exec(ExecRequest.of("/bin/true")))
                         .isInstanceOf(CommandException.class)
+                        .isInstanceOf(GuestFrozenException.class)
                         .isNotInstanceOf(AgentCommandNotSupportedException.class);
                 Thread.sleep(2500);
             }

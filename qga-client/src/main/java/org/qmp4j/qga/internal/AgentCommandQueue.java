@@ -13,7 +13,9 @@ import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.core.transport.ProtocolConnection;
+import org.qmp4j.qga.AgentCommandDisabledException;
 import org.qmp4j.qga.AgentCommandNotSupportedException;
+import org.qmp4j.qga.GuestFrozenException;
 import org.qmp4j.qga.GuestAgentAbsentException;
 
 /**
@@ -64,27 +66,48 @@ final class AgentCommandQueue {
         return connection.send(command, arguments, CommandOptions.timeout(timeout), false)
                 .handle((value, error) -> {
                     if (error == null) {
-                        return value;
+                        return CompletableFuture.completedFuture(value);
                     }
                     Throwable cause = Blocking.unwrap(error);
                     if (cause instanceof CommandTimeoutException) {
                         needsResync = true;
                     }
-                    if (cause instanceof CommandException ce && isNotSupported(ce)) {
-                        throw new AgentCommandNotSupportedException(ce);
+                    if (cause instanceof CommandException ce && isRefusal(ce)) {
+                        return classify(ce, timeout).thenCompose(CompletableFuture::<JsonNode>failedFuture);
                     }
-                    throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
-                });
+                    return CompletableFuture.<JsonNode>failedFuture(cause);
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** A command the agent does not run: unknown, disabled by its configuration, or refused while frozen. */
+    private static boolean isRefusal(CommandException e) {
+        return "CommandNotFound".equals(e.errorClass()) || "CommandDisabled".equals(e.errorClass());
     }
 
     /**
-     * Whether the agent lacks the command or has it disabled. A frozen agent answers most
-     * commands with the same class ("has been disabled: the agent is in frozen state"): that is
-     * a passing state, not a missing command, so it stays a plain {@link CommandException}.
+     * What a refusal means. Unknown commands are "not found"; QEMU 7.2's frozen agent says "frozen";
+     * QEMU 10's says "not allowed", exactly as for a command its allow/block list disables, so then
+     * {@code guest-fsfreeze-status} tells the two apart. It is sent at once, outside the queue: this
+     * command still holds the queue's turn, so nothing can come between.
      */
-    private static boolean isNotSupported(CommandException e) {
-        boolean notFound = "CommandNotFound".equals(e.errorClass()) || "CommandDisabled".equals(e.errorClass());
-        return notFound && !e.description().contains("frozen");
+    private CompletableFuture<Throwable> classify(CommandException refusal, Duration timeout) {
+        String desc = refusal.description();
+        if (desc.contains("has not been found") || !desc.contains("disabled") && !desc.contains("not allowed")
+                && !desc.contains("frozen")) {
+            return CompletableFuture.completedFuture(new AgentCommandNotSupportedException(refusal));
+        }
+        if (desc.contains("frozen")) {
+            return CompletableFuture.completedFuture(new GuestFrozenException(refusal));
+        }
+        if (refusal.command().equals("guest-fsfreeze-status")) {
+            return CompletableFuture.completedFuture(new AgentCommandDisabledException(refusal));
+        }
+        return connection.send("guest-fsfreeze-status", null, CommandOptions.timeout(timeout), false)
+                .handle((status, error) -> error == null && "frozen".equals(status.asText())
+                        ? new GuestFrozenException(refusal)
+                        // thawed, or it cannot say that it is frozen: take the refusal's words
+                        : new AgentCommandDisabledException(refusal));
     }
 
     /** {@code 0xFF}, then {@code guest-sync-delimited} with a random token; the gate drops all before its reply. */
