@@ -11,8 +11,7 @@ public class AgentCommandNotSupportedException extends CommandException {
     private static final long serialVersionUID = 1L;
 
     public AgentCommandNotSupportedException(CommandException cause) {
-        super(cause.command(), cause.errorClass(), cause.description());
-        initCause(cause);
+        super(cause);
     }
 
     @Override

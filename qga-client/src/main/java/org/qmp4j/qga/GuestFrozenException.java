@@ -14,8 +14,7 @@ public class GuestFrozenException extends CommandException {
 
     /** @param cause the agent's refusal */
     public GuestFrozenException(CommandException cause) {
-        super(cause.command(), cause.errorClass(), cause.description());
-        initCause(cause);
+        super(cause);
     }
 
     @Override

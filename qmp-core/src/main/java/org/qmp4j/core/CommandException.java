@@ -19,6 +19,15 @@ public class CommandException extends Qmp4jException {
         this.description = description;
     }
 
+    /**
+     * The same error reply, told more precisely by a subtype (what the reply means); {@code reply}
+     * becomes the cause.
+     */
+    protected CommandException(CommandException reply) {
+        this(reply.command, reply.errorClass, reply.description);
+        initCause(reply);
+    }
+
     /** The command that failed, as it was sent. */
     public String command() {
         return command;
