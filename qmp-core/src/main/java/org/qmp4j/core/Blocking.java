@@ -4,6 +4,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.qmp4j.core.transport.IoThreads;
 
 /**
@@ -24,19 +26,46 @@ public final class Blocking {
      * @throws WaitInterruptedException when the calling thread is interrupted (its flag stays set)
      */
     public static <T> T await(CompletableFuture<T> future) {
+        failFastOnIoThread(future);
+        try {
+            return future.get();
+        } catch (InterruptedException | ExecutionException | CancellationException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * {@link #await(CompletableFuture)} for at most {@code timeout}: for a caller that is its own
+     * deadline timer. When the time passes the future is left as it is, and the caller decides
+     * what fails.
+     *
+     * @throws TimeoutException when {@code timeout} passed first
+     */
+    public static <T> T await(CompletableFuture<T> future, long timeout, TimeUnit unit) throws TimeoutException {
+        failFastOnIoThread(future);
+        try {
+            return future.get(Math.max(0, timeout), unit);
+        } catch (InterruptedException | ExecutionException | CancellationException e) {
+            throw failure(e);
+        }
+    }
+
+    private static void failFastOnIoThread(CompletableFuture<?> future) {
         if (!future.isDone() && IoThreads.isIoThread()) {
             throw new BlockingOnIoThreadException();
         }
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
+    }
+
+    /** What a failed wait throws: the future's own failure, or why the wait itself ended. */
+    private static RuntimeException failure(Exception e) {
+        if (e instanceof InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            throw new WaitInterruptedException(e);
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        } catch (CancellationException e) {
-            throw new CancelledException("cancelled", e);
+            return new WaitInterruptedException(interrupted);
         }
+        if (e instanceof ExecutionException failed) {
+            return rethrow(failed.getCause());
+        }
+        return new CancelledException("cancelled", e);
     }
 
     /**

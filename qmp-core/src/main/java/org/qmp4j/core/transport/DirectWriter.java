@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandTimeoutException;
@@ -115,8 +117,8 @@ final class DirectWriter {
     JsonNode awaitReply(OutboundCommand outbound, long deadlineNanos) {
         Qmp4jException failure;
         try {
-            return Futures.await(outbound.result(), deadlineNanos);
-        } catch (Futures.DeadlinePassed e) {
+            return Blocking.await(outbound.result(), deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
             failure = new CommandTimeoutException(outbound.name(), outbound.timeout());
         } catch (WaitInterruptedException e) {
             failure = e;
