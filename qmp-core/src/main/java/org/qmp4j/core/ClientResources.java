@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.newsclub.net.unix.AFUNIXSelectorProvider;
 import org.qmp4j.core.transport.IoThreads;
-import org.qmp4j.qmp.QmpOptions;
 
 /**
  * The threads every connection of a process shares: an I/O event loop group for UNIX sockets, one
@@ -29,7 +28,7 @@ import org.qmp4j.qmp.QmpOptions;
  * deadline, watchdog and poll of every connection.
  *
  * <p>Create one per process and pass it to every connection through
- * {@link QmpOptions.Builder#resources(ClientResources)}; a few I/O threads serve hundreds of
+ * {@link ClientOptions.Builder#resources(ClientResources)}; a few I/O threads serve hundreds of
  * connections. Closing it ends its threads; close the connections first. A connection made
  * without explicit resources creates its own and closes them with itself.
  */

@@ -170,11 +170,14 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         return buf;
     }
 
-    /** On the timer thread: whoever removes the command first completes it. */
+    /**
+     * The deadline passed: whoever removes the command first completes it. Armed from {@link #write},
+     * so it runs on this channel's event loop, which owns the close state.
+     */
     private void timeOut(OutboundCommand command) {
         if (inFlight.remove(command.id()) != null) {
             command.fail(new CommandTimeoutException(command.name(), command.timeout()));
-            ctx.executor().execute(this::closeIfIdle); // the close state is the event loop's
+            closeIfIdle();
         }
     }
 

@@ -130,11 +130,6 @@ public final class ProtocolConnection {
         return status.get();
     }
 
-    /** Calls {@code listener} with every later state of this connection; it must not block. */
-    public void addStateListener(java.util.function.Consumer<ConnectionState> listener) {
-        status.addListener(listener);
-    }
-
     /** Settings this connection was made with. */
     public TransportSettings settings() {
         return settings;
