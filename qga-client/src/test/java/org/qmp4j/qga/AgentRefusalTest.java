@@ -18,7 +18,6 @@ import org.qmp4j.testkit.QmpMessages;
  * list, or refused because the guest is frozen, with the words QEMU 7.2 and 10 use for each.
  */
 class AgentRefusalTest {
-    private static final byte RESYNC = (byte) 0xFF;
     private static final String NOT_ALLOWED = "Command guest-exec has been disabled: the command is not allowed";
 
     private final AtomicReference<String> state = new AtomicReference<>("thawed");
@@ -33,8 +32,7 @@ class AgentRefusalTest {
 
     private GuestAgentClient agentRefusingExecWith(String description) {
         peer = FakeQmpPeer.builder().noGreeting().lineEnding("\n").start();
-        peer.on("guest-sync-delimited", req -> List.of(PeerAction.bytes(new byte[] {RESYNC}),
-                PeerAction.reply(req, req.path("arguments").path("id"))));
+        peer.on("guest-sync-delimited", PeerAction::agentSync);
         peer.on("guest-fsfreeze-status", req -> List.of(PeerAction.reply(req, state.get())));
         peer.on("guest-ping", req -> List.of(PeerAction.reply(req, QmpMessages.MAPPER.createObjectNode())));
         peer.on("guest-exec", req -> List.of(PeerAction.error(req, "CommandNotFound", description)));

@@ -21,8 +21,7 @@ class FreezeWindowMeasureTest {
     void theStatusPreCheckBeforeTheFreezeIsNotCountedAsFrozen() {
         AtomicInteger statusCalls = new AtomicInteger();
         try (FakeQmpPeer peer = FakeQmpPeer.builder().noGreeting().lineEnding("\n").start()) {
-            peer.on("guest-sync-delimited", req -> List.of(PeerAction.bytes(new byte[] {(byte) 0xFF}),
-                    PeerAction.reply(req, req.path("arguments").path("id"))));
+            peer.on("guest-sync-delimited", PeerAction::agentSync);
             // The first status is the pre-check: slow. The one after the thaw confirms at once.
             peer.on("guest-fsfreeze-status", req -> statusCalls.incrementAndGet() == 1
                     ? List.of(PeerAction.pause(SLOW_PRECHECK), PeerAction.reply(req, "thawed"))

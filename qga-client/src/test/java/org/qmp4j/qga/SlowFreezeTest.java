@@ -20,8 +20,6 @@ import org.qmp4j.testkit.PeerAction;
  * keeps trying until the agent answers and confirms.
  */
 class SlowFreezeTest {
-    private static final byte RESYNC = (byte) 0xFF;
-
     private final AtomicReference<String> state = new AtomicReference<>("thawed");
     private final AtomicInteger thaws = new AtomicInteger();
     private FakeQmpPeer peer;
@@ -36,8 +34,7 @@ class SlowFreezeTest {
     /** A fake agent whose freeze takes {@code freezeTakes}; the peer answers nothing meanwhile. */
     private GuestAgentClient agentWithAFreezeThatTakes(Duration freezeTakes) {
         peer = FakeQmpPeer.builder().noGreeting().lineEnding("\n").start();
-        peer.on("guest-sync-delimited", req -> List.of(PeerAction.bytes(new byte[] {RESYNC}),
-                PeerAction.reply(req, req.path("arguments").path("id"))));
+        peer.on("guest-sync-delimited", PeerAction::agentSync);
         peer.on("guest-fsfreeze-status", req -> List.of(PeerAction.reply(req, state.get())));
         peer.on("guest-fsfreeze-freeze", req -> {
             state.set("frozen");

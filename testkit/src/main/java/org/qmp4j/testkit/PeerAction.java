@@ -64,6 +64,14 @@ public sealed interface PeerAction {
         return line(QmpMessages.reply(request, value));
     }
 
+    /**
+     * How a guest agent answers {@code guest-sync-delimited}: the {@code 0xFF} delimiter, then the
+     * reply carrying the request's token.
+     */
+    static List<PeerAction> agentSync(JsonNode request) {
+        return List.of(bytes(new byte[] {(byte) 0xFF}), reply(request, request.path("arguments").path("id")));
+    }
+
     /** Answers {@code request} with an error of this class and description. */
     static PeerAction error(JsonNode request, String errorClass, String description) {
         return line(QmpMessages.error(request, errorClass, description));
