@@ -7,6 +7,8 @@ module org.qmp4j.qga {
     requires com.fasterxml.jackson.annotation;
     requires io.netty.transport;
     requires org.slf4j;
+    // The thaw guardian process ignores terminal signals (sun.misc.Signal).
+    requires jdk.unsupported;
 
     exports org.qmp4j.qga;
 

@@ -21,6 +21,7 @@ public final class GuestAgentOptions extends ClientOptions {
     private final QmpClient qmp;
     private final String chardevId;
     private final boolean syncOnConnect;
+    private final boolean thawGuardian;
 
     private GuestAgentOptions(Builder b) {
         super(b);
@@ -30,6 +31,20 @@ public final class GuestAgentOptions extends ClientOptions {
         this.qmp = b.qmp;
         this.chardevId = b.chardevId;
         this.syncOnConnect = b.syncOnConnect;
+        this.thawGuardian = b.thawGuardian;
+    }
+
+    /** A builder holding every setting of these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder(endpoint()).copyShared(this);
+        b.syncTimeout = syncTimeout;
+        b.pingTimeout = pingTimeout;
+        b.thawTimeout = thawTimeout;
+        b.qmp = qmp;
+        b.chardevId = chardevId;
+        b.syncOnConnect = syncOnConnect;
+        b.thawGuardian = thawGuardian;
+        return b;
     }
 
     /** A builder for the agent socket at {@code endpoint}, with the defaults. */
@@ -82,6 +97,16 @@ public final class GuestAgentOptions extends ClientOptions {
         return syncOnConnect;
     }
 
+    /**
+     * Whether every freeze is guarded by the thaw guardian (default): a small separate process,
+     * started once per JVM, that thaws the guest if this process dies while the freeze is armed.
+     * A freeze that cannot be guarded fails as a {@link FreezeException}. Off, only this
+     * process's watchdog protects the guest.
+     */
+    public boolean thawGuardian() {
+        return thawGuardian;
+    }
+
     /** Builder of {@link GuestAgentOptions}. */
     public static final class Builder extends ClientOptions.Builder<Builder, GuestAgentOptions> {
         private Duration syncTimeout = Duration.ofSeconds(3);
@@ -90,9 +115,14 @@ public final class GuestAgentOptions extends ClientOptions {
         private QmpClient qmp;
         private String chardevId;
         private boolean syncOnConnect = true;
+        private boolean thawGuardian = true;
 
         private Builder(Endpoint endpoint) {
             super(endpoint);
+        }
+
+        private Builder copyShared(GuestAgentOptions options) {
+            return sharedFrom(options);
         }
 
         /** Presence deadline (default 3 s). */
@@ -128,6 +158,12 @@ public final class GuestAgentOptions extends ClientOptions {
         /** Whether connecting waits for the agent to answer (default true). */
         public Builder syncOnConnect(boolean sync) {
             this.syncOnConnect = sync;
+            return this;
+        }
+
+        /** Whether freezes are guarded by the thaw guardian process (default true). */
+        public Builder thawGuardian(boolean guard) {
+            this.thawGuardian = guard;
             return this;
         }
 

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * (counted from the freeze's reply, so a slow freeze is not thawed the moment it completes), and
  * the thaw that is retried, with a growing pause, until {@code guest-fsfreeze-status} confirms it or
  * the thaw budget runs out. An agent still busy freezing cannot answer (each try first resyncs),
- * so a thaw keeps trying for the whole budget; only a closed connection ends it at once (nothing
- * can get through it). The caller's close, the watchdog and the owner's failure handling share one
- * thaw; a failed thaw is tried afresh by the next close.
+ * so a thaw keeps trying for the whole budget; a lost connection is opened again when the
+ * {@link ThawOps} can, and ends the thaw at once when they cannot. The caller's close, the
+ * watchdog and the owner's failure handling share one thaw; a failed thaw is tried afresh by the
+ * next close.
  */
 final class ActiveFreeze implements FreezeHandle {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveFreeze.class);
@@ -47,6 +48,19 @@ final class ActiveFreeze implements FreezeHandle {
 
         /** Runs {@code task} after {@code delay} on a timer; never blocks. */
         Future<?> schedule(Runnable task, Duration delay);
+
+        /**
+         * Whether another try can get through after {@code failure}. By default a closed
+         * connection ends the thaw (nothing gets through it); ops that open a new connection
+         * say otherwise.
+         */
+        default boolean worthRetrying(Throwable failure) {
+            return !(failure instanceof ConnectionClosedException);
+        }
+
+        /** The thaw is over (confirmed, or given up): let go of what it opened. */
+        default void release() {
+        }
     }
 
     ActiveFreeze(ThawOps ops, Duration thawBudget, Consumer<ActiveFreeze> onThawed) {
@@ -99,8 +113,10 @@ final class ActiveFreeze implements FreezeHandle {
                             : thawError != null ? Blocking.unwrap(thawError)
                             : new IllegalStateException("guest-fsfreeze-status says " + status);
                     long left = deadline - System.nanoTime();
-                    if (why instanceof ConnectionClosedException || left <= 0) {
-                        String what = why instanceof ConnectionClosedException ? "the agent connection is closed"
+                    boolean unreachable = !ops.worthRetrying(why);
+                    if (unreachable || left <= 0) {
+                        ops.release();
+                        String what = unreachable ? "the agent cannot be reached"
                                 : "the thaw budget of " + thawBudget.toSeconds() + " s ran out";
                         LOG.error("GUEST MAY STILL BE FROZEN: thaw not confirmed after {} attempts ({}): {}", n, what,
                                 why.toString());
@@ -113,6 +129,7 @@ final class ActiveFreeze implements FreezeHandle {
                 }).thenCompose(f -> f))
                 .thenRun(() -> {
                     thawedAtNanos = System.nanoTime();
+                    ops.release();
                     onThawed.accept(this);
                 });
     }
@@ -130,6 +147,7 @@ final class ActiveFreeze implements FreezeHandle {
             }), Duration.ofNanos(pause));
         } catch (RuntimeException closed) {
             // The client's resources are closed: no retry can get through any more.
+            ops.release();
             retry.completeExceptionally(new ThawFailedException("guest may still be frozen: thaw not "
                     + "confirmed (" + why.getMessage() + ") and the agent client is closed", why));
         }

@@ -51,8 +51,9 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
         this.connection = connection;
         this.queue = queue;
         this.options = options;
-        this.freezes = new FreezeOwner(this::submit, this::fsfreezeStatusAsync, this::fsfreezeThawAsync,
-                connection.resources());
+        this.freezes = new FreezeOwner(this::submit, this::fsfreezeStatusAsync, this::fsfreezeThawAsync, options,
+                connection.resources(), options.thawGuardian() ? ThawGuardian.shared() : null);
+        freezes.prepare();
         this.exec = new ExecPoller(this::submit, connection.resources(), options.commandTimeout());
     }
 

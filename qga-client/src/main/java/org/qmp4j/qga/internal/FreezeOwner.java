@@ -1,10 +1,8 @@
 package org.qmp4j.qga.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.qmp4j.core.Blocking;
@@ -15,6 +13,7 @@ import org.qmp4j.qga.FreezeException;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
 import org.qmp4j.qga.FreezeStatus;
+import org.qmp4j.qga.GuestAgentOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,47 +30,50 @@ final class FreezeOwner {
     private final AgentCommands agent;
     private final Supplier<CompletableFuture<FreezeStatus>> status;
     private final Supplier<CompletableFuture<Integer>> thaw;
+    private final GuestAgentOptions options;
     private final ClientResources timer;
+    private final ThawGuardian guardian;
     private final AtomicReference<ActiveFreeze> active = new AtomicReference<>();
 
+    /** {@code guardian} may be null: freezes are then guarded by this process's watchdog only. */
     FreezeOwner(AgentCommands agent, Supplier<CompletableFuture<FreezeStatus>> status,
-                Supplier<CompletableFuture<Integer>> thaw, ClientResources timer) {
+                Supplier<CompletableFuture<Integer>> thaw, GuestAgentOptions options, ClientResources timer,
+                ThawGuardian guardian) {
         this.agent = agent;
         this.status = status;
         this.thaw = thaw;
+        this.options = options;
         this.timer = timer;
+        this.guardian = guardian;
     }
 
     /**
-     * Checks the guest is thawed and freezes; the watchdog is armed when the freeze replies. A
-     * freeze that fails or gets no reply within its deadline (its state is then unknown: it may
-     * still complete) is thawed, and confirmed, before the failure is reported.
+     * Checks the guest is thawed, arms the guardian and freezes; the watchdog is armed when the
+     * freeze replies. A freeze that fails or gets no reply within its deadline (its state is then
+     * unknown: it may still complete) is thawed, and confirmed, before the failure is reported.
+     * The guardian is disarmed only by a confirmed thaw.
      */
     CompletableFuture<FreezeHandle> freeze(FreezeOptions freeze) {
-        ActiveFreeze handle = new ActiveFreeze(new ActiveFreeze.ThawOps() {
-            @Override
-            public CompletableFuture<Integer> thaw() {
-                return thaw.get();
-            }
-
-            @Override
-            public CompletableFuture<FreezeStatus> status() {
-                return status.get();
-            }
-
-            @Override
-            public Future<?> schedule(Runnable task, Duration delay) {
-                return timer.schedule(task, delay);
-            }
-        }, freeze.thawBudget(), h -> active.compareAndSet(h, null));
+        AtomicReference<ThawGuardian.Arming> arming = new AtomicReference<>();
+        ActiveFreeze handle = new ActiveFreeze(new ThawChannel(thaw, status, options, timer), freeze.thawBudget(),
+                h -> {
+                    active.compareAndSet(h, null);
+                    ThawGuardian.Arming armed = arming.getAndSet(null);
+                    if (armed != null) {
+                        armed.disarm();
+                    }
+                });
         if (!active.compareAndSet(null, handle)) {
             return CompletableFuture.failedFuture(new FreezeException(
                     "this client already holds a freeze of the guest: close its handle first", null));
         }
-        return status.get().thenCompose(now -> {
+        return guardianReady().thenCompose(v -> status.get()).thenCompose(now -> {
             if (now == FreezeStatus.FROZEN) {
                 throw new FreezeException("the guest is already frozen (by another client?): "
                         + "refusing to freeze it again; thaw it first", null);
+            }
+            if (guardian != null) {
+                arming.set(guardian.arm(options.endpoint(), freeze.thawBudget()));
             }
             handle.freezeSent();
             CompletableFuture<JsonNode> reply = freeze.mountpoints().isEmpty()
@@ -89,6 +91,26 @@ final class FreezeOwner {
             if (e != null) {
                 active.compareAndSet(handle, null);
             }
+        });
+    }
+
+    /** Starts the guardian early (the first freeze then need not wait for it). */
+    void prepare() {
+        if (guardian != null) {
+            guardian.start();
+        }
+    }
+
+    private CompletableFuture<Void> guardianReady() {
+        if (guardian == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return guardian.start().handle((pid, e) -> {
+            if (e != null) {
+                throw new FreezeException("the thaw guardian is not running: " + Blocking.unwrap(e).getMessage()
+                        + " (no freeze without it; GuestAgentOptions.thawGuardian(false) turns it off)", e);
+            }
+            return null;
         });
     }
 
