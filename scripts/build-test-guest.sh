@@ -33,6 +33,8 @@
 #   /run/qmp4j-init.log                                  the init log
 #   /run/qemu-ga.log                                     qemu-ga's log
 #   /run/qemu-ga.pid                                     pid of the running qemu-ga
+#   /run/qmp4j-fsfreeze.log                              each fsfreeze hook call: freeze|thaw UPTIME
+#   /run/qmp4j-freeze-delay                              (written by tests) seconds the freeze hook sleeps
 
 set -euo pipefail
 
@@ -277,6 +279,21 @@ exit $rc
 EOF
 chmod 755 "$ROOT/usr/sbin/qmp4j-workload"
 
+# --- the fsfreeze hook (qemu-ga --fsfreeze-hook) --------------------------------------------------
+# qemu-ga runs it with "freeze" before it freezes and with "thaw" after it thawed, and answers
+# nothing meanwhile. It logs each call with the guest's uptime; a number of seconds in
+# /run/qmp4j-freeze-delay makes the freeze wait that long first, like a database flushing: the
+# slow freeze of the thaw tests.
+cat > "$ROOT/etc/qmp4j-fsfreeze-hook" <<'EOF'
+#!/bin/sh
+echo "$1 $(cut -d' ' -f1 /proc/uptime)" >> /run/qmp4j-fsfreeze.log
+if [ "$1" = freeze ] && [ -f /run/qmp4j-freeze-delay ]; then
+    sleep "$(cat /run/qmp4j-freeze-delay)"
+fi
+exit 0
+EOF
+chmod 755 "$ROOT/etc/qmp4j-fsfreeze-hook"
+
 # --- /init ---------------------------------------------------------------------------------------
 cat > "$ROOT/init" <<'EOF'
 #!/bin/sh
@@ -364,7 +381,7 @@ done
 
 # The guest agent, respawned whenever it exits.
 if [ "$AGENT" != 0 ]; then
-    GA_ARGS="-m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -f /run/qemu-ga.pid -t /run/qemu-ga -l /run/qemu-ga.log"
+    GA_ARGS="-m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -f /run/qemu-ga.pid -t /run/qemu-ga -l /run/qemu-ga.log --fsfreeze-hook=/etc/qmp4j-fsfreeze-hook"
     [ "$VERBOSE" != 0 ] && GA_ARGS="$GA_ARGS -v"
     mkdir -p /run/qemu-ga
     (
