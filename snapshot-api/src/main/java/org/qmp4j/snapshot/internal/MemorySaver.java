@@ -27,10 +27,12 @@ final class MemorySaver {
 
     private final QmpClient qmp;
     private final Undo undo;
+    private final Journal.Recorder record;
 
-    MemorySaver(QmpClient qmp, Undo undo) {
+    MemorySaver(QmpClient qmp, Undo undo, Journal.Recorder record) {
         this.qmp = qmp;
         this.undo = undo;
+        this.record = record;
     }
 
     void save(Path file) {
@@ -41,6 +43,7 @@ final class MemorySaver {
         } catch (IOException e) {
             throw new ImageException("cannot create memory file " + file + ": " + e, e);
         }
+        record.step("memory-file", Map.of("file", file.toString()));
         undo.push("memory file " + file, () -> Files.deleteIfExists(file));
         String fdname = "q4j-mem-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
         try (FileOutputStream out = new FileOutputStream(file.toFile())) {

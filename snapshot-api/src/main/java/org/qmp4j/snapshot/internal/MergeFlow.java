@@ -1,5 +1,8 @@
 package org.qmp4j.snapshot.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,8 +11,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.BlockDisk;
+import org.qmp4j.snapshot.JournalException;
 import org.qmp4j.snapshot.MergeFailedException;
 import org.qmp4j.snapshot.MergeRequest;
 import org.qmp4j.snapshot.MergeResult;
@@ -36,24 +41,102 @@ public final class MergeFlow {
 
     private final QmpClient qmp;
     private final MergeRequest request;
+    private final Path stateDirectory;
+    private final SnapshotFlow.Hooks hooks;
 
     public MergeFlow(QmpClient qmp, MergeRequest request) {
-        this.qmp = qmp;
-        this.request = request;
+        this(qmp, request, StateDirectory.defaultPath(), SnapshotFlow.Hooks.NONE);
     }
 
-    /** Runs the merge; see the class comment. */
+    /** With {@code hooks}, the test seam: called as the started job is about to be driven. */
+    public MergeFlow(QmpClient qmp, MergeRequest request, Path stateDirectory, SnapshotFlow.Hooks hooks) {
+        this.qmp = qmp;
+        this.request = request;
+        this.stateDirectory = stateDirectory;
+        this.hooks = hooks;
+    }
+
+    /**
+     * Runs the merge, on record in the VM's journal from the plan on; a merge whose job may still
+     * run when it fails stays unfinished there, for {@code recover}.
+     */
     public MergeResult run() {
+        Journal journal;
+        try {
+            journal = Journal.open(stateDirectory, StateDirectory.vmKey(qmp));
+        } catch (JournalException e) {
+            throw new MergeFailedException(e.getMessage(), e);
+        }
+        try (journal) {
+            if (!journal.unfinished().isEmpty()) {
+                try {
+                    journal.begin(Json.MAPPER.createObjectNode()); // throws: says what is unfinished
+                } catch (JournalException e) {
+                    throw new MergeFailedException(e.getMessage(), e);
+                }
+            }
+            return run(journal);
+        }
+    }
+
+    private MergeResult run(Journal journal) {
         long started = System.nanoTime();
         long deadline = started + min(request.timeout(), MAX_TIMEOUT).toNanos();
         MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
         String jobId = JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
+        Journal.Recorder record = journal.recorder(journal.begin(plan(plan, jobId)));
+        try {
+            MergeResult result = run(plan, jobId, started, deadline);
+            record.end("done");
+            return result;
+        } catch (MergeFailedException e) {
+            Uninterrupted.run(() -> {
+                if (!jobMayStillRun(jobId)) {
+                    record.end("failed");
+                }
+            });
+            throw e;
+        }
+    }
+
+    /** The merge's plan on record: enough for {@code recover} to finish it. */
+    private ObjectNode plan(MergePlan plan, String jobId) {
+        ObjectNode record = Json.MAPPER.createObjectNode();
+        record.put("op", "merge");
+        record.put("vm", StateDirectory.vmKey(qmp));
+        record.put("disk", plan.name());
+        record.put("device", plan.disk().device());
+        record.put("qdev", plan.disk().qdev());
+        record.put("job", jobId);
+        record.put("topNode", plan.top().node());
+        record.put("topImage", plan.top().image().toString());
+        record.put("topFormat", plan.top().format());
+        record.put("baseImage", plan.base().image().toString());
+        record.put("deleteOverlay", request.deleteOverlay());
+        return record;
+    }
+
+    private boolean jobMayStillRun(String jobId) {
+        try {
+            for (JsonNode job : qmp.execute("query-jobs")) {
+                if (jobId.equals(job.path("id").asText())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return true; // cannot tell: leave it to recover
+        }
+    }
+
+    private MergeResult run(MergePlan plan, String jobId, long started, long deadline) {
         LOG.info("merging disk {}: {} ({}) into {} ({}), job {}", plan.name(), plan.top().node(), plan.top().image(),
                 plan.base().node(), plan.base().image(), jobId);
 
         // subscribed before block-commit: no status change can be missed
         try (JobWatcher job = new JobWatcher(qmp, jobId, request.progress())) {
             if (start(job, plan)) {
+                hooks.before("merge job started");
                 drive(job, plan, deadline);
             }
         }
@@ -129,12 +212,14 @@ public final class MergeFlow {
      */
     private void abandon(JobWatcher job, MergePlan plan, String what, Exception cause) {
         LOG.warn("merge of disk {} failed ({}), cancelling job {}", plan.name(), what, job.id());
-        JobWatcher.Cancelled end = job.cancel(CANCEL_GRACE);
-        if (end.ended() && switchedToBase(plan)) {
-            LOG.warn("job {} completed the merge before the cancel took effect: keeping the result", job.id());
-            return;
-        }
-        throw failed(job, plan, what + "; " + end.note(), cause);
+        Uninterrupted.run(() -> { // also after an interrupt: the job must not go on alone
+            JobWatcher.Cancelled end = job.cancel(CANCEL_GRACE);
+            if (end.ended() && switchedToBase(plan)) {
+                LOG.warn("job {} completed the merge before the cancel took effect: keeping the result", job.id());
+                return;
+            }
+            throw failed(job, plan, what + "; " + end.note(), cause);
+        });
     }
 
     private Optional<BlockDisk> currentDisk(MergePlan plan) {

@@ -21,17 +21,23 @@ final class OverlayBuilder {
 
     private final QmpClient qmp;
     private final Undo undo;
+    private final Journal.Recorder record;
+    private final SnapshotFlow.Hooks hooks;
 
-    OverlayBuilder(QmpClient qmp, Undo undo) {
+    OverlayBuilder(QmpClient qmp, Undo undo, Journal.Recorder record, SnapshotFlow.Hooks hooks) {
         this.qmp = qmp;
         this.undo = undo;
+        this.record = record;
+        this.hooks = hooks;
     }
 
     void create(OverlayPlan plan) {
         createFile(plan);
+        hooks.before("overlay file created");
         qmp.execute("blockdev-add", Map.of("driver", "file", "node-name", plan.fileNode(),
                 "filename", plan.overlay().toString()));
         undo.push("node " + plan.fileNode(), () -> deleteNode(plan.fileNode()));
+        hooks.before("file node added");
 
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("driver", "qcow2");
@@ -44,6 +50,7 @@ final class OverlayBuilder {
         }
         String job = plan.overlayNode() + "-mk";
         JobWatcher.runToConclusion(qmp, "blockdev-create", Map.of("job-id", job, "options", options), job, CREATE_TIMEOUT);
+        hooks.before("image created");
 
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("driver", "qcow2");
@@ -73,6 +80,7 @@ final class OverlayBuilder {
         } catch (IOException e) {
             throw new ImageException("cannot create overlay " + plan.overlay() + ": " + e, e);
         }
+        record.step("file", Map.of("file", plan.overlay().toString()));
         undo.push("file " + plan.overlay(), () -> {
             // If the switch's outcome is unknown, a QEMU may write to this file now: never delete it then.
             if (Files.exists(plan.overlay()) && FileLocks.inUseByQemu(plan.overlay())) {

@@ -12,4 +12,11 @@ import org.qmp4j.snapshot.BlockDisk;
  * @param fileNode the overlay's file node name
  */
 record OverlayPlan(BlockDisk disk, Path overlay, String overlayNode, String fileNode) {
+    /** The suffix that names an overlay's file node after its qcow2 node. */
+    static final String FILE_NODE_SUFFIX = "-f";
+
+    /** The file node's name of the overlay node {@code overlayNode}. */
+    static String fileNodeOf(String overlayNode) {
+        return overlayNode + FILE_NODE_SUFFIX;
+    }
 }

@@ -68,7 +68,7 @@ final class Preflight {
                         + "or snapshot them separately");
             }
             String node = "q4j-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
-            plans.add(new OverlayPlan(disk, overlay, node, node + "-f"));
+            plans.add(new OverlayPlan(disk, overlay, node, OverlayPlan.fileNodeOf(node)));
         }
         request.memoryFile().ifPresent(memory -> {
             if (Files.exists(memory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

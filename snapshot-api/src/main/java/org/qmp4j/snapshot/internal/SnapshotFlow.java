@@ -1,5 +1,7 @@
 package org.qmp4j.snapshot.internal;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.transport.Json;
 import org.qmp4j.qga.FreezeException;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
@@ -16,6 +19,7 @@ import org.qmp4j.qga.ThawFailedException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.DiskSnapshot;
+import org.qmp4j.snapshot.JournalException;
 import org.qmp4j.snapshot.QuiescePolicy;
 import org.qmp4j.snapshot.SnapshotFailedException;
 import org.qmp4j.snapshot.SnapshotRequest;
@@ -50,39 +54,94 @@ public final class SnapshotFlow {
     private final GuestAgentClient agent;
     private final SnapshotRequest request;
     private final Hooks hooks;
+    private final Path stateDirectory;
     private final Undo undo = new Undo();
     private String step = "preflight";
+    private Journal.Recorder record;
 
     public SnapshotFlow(QmpClient qmp, GuestAgentClient agent, SnapshotRequest request) {
         this(qmp, agent, request, Hooks.NONE);
     }
 
     public SnapshotFlow(QmpClient qmp, GuestAgentClient agent, SnapshotRequest request, Hooks hooks) {
+        this(qmp, agent, request, hooks, StateDirectory.defaultPath());
+    }
+
+    public SnapshotFlow(QmpClient qmp, GuestAgentClient agent, SnapshotRequest request, Hooks hooks,
+                        Path stateDirectory) {
         this.qmp = qmp;
         this.agent = agent;
         this.request = request;
         this.hooks = hooks;
+        this.stateDirectory = stateDirectory;
     }
 
+    /**
+     * Runs the snapshot, recorded in the VM's journal from the plan on. A failure that could not
+     * be undone leaves the record unfinished: {@code recover} finishes it, and until then no
+     * other snapshot or merge of the VM starts.
+     */
     public SnapshotResult run() {
+        Journal journal;
         try {
-            return takeSnapshot();
+            journal = Journal.open(stateDirectory, StateDirectory.vmKey(qmp));
+        } catch (JournalException e) {
+            throw new SnapshotFailedException(step, e.getMessage(), e, List.of(), List.of());
+        }
+        try (journal) {
+            SnapshotResult result = run(journal);
+            record.end("done");
+            return result;
+        }
+    }
+
+    private SnapshotResult run(Journal journal) {
+        try {
+            if (!journal.unfinished().isEmpty()) {
+                journal.begin(Json.MAPPER.createObjectNode()); // throws: says what is unfinished
+            }
+            return takeSnapshot(journal);
         } catch (SnapshotFailedException e) {
             throw e;
         } catch (RuntimeException e) {
-            undo.run();
+            Uninterrupted.run(() -> {
+                undo.run();
+                if (record != null && undo.notUndone().isEmpty()) {
+                    record.end("undone");
+                } else if (record != null) {
+                    undo.leftBehind("the record of this snapshot in " + journal.file() + ": run recover");
+                }
+            });
             throw new SnapshotFailedException(step, e.getMessage(), e, undo.undone(), undo.notUndone());
         }
     }
 
-    private SnapshotResult takeSnapshot() {
+    /** The plan, on record before anything is created: every node name and file this snapshot may make. */
+    private ObjectNode plan(Preflight.Result preflight) {
+        ObjectNode plan = Json.MAPPER.createObjectNode();
+        plan.put("op", "snapshot");
+        plan.put("name", request.name());
+        plan.put("vm", StateDirectory.vmKey(qmp));
+        plan.put("running", preflight.status().running());
+        request.memoryFile().ifPresent(m -> plan.put("memory", m.toString()));
+        ArrayNode overlays = plan.putArray("overlays");
+        for (OverlayPlan p : preflight.plans()) {
+            overlays.addObject().put("disk", p.disk().displayName()).put("node", p.disk().node())
+                    .put("overlayNode", p.overlayNode()).put("fileNode", p.fileNode())
+                    .put("file", p.overlay().toString());
+        }
+        return plan;
+    }
+
+    private SnapshotResult takeSnapshot(Journal journal) {
         enter("preflight");
         Preflight.Result preflight = new Preflight(qmp, request).run();
         enter("quiesce check");
         QuiesceDecision quiesce = QuiesceDecision.decide(request, preflight.status(), agent);
+        record = journal.recorder(journal.begin(plan(preflight)));
 
         enter("create overlays");
-        OverlayBuilder builder = new OverlayBuilder(qmp, undo);
+        OverlayBuilder builder = new OverlayBuilder(qmp, undo, record, hooks);
         for (OverlayPlan plan : preflight.plans()) {
             builder.create(plan);
         }
@@ -92,17 +151,23 @@ public final class SnapshotFlow {
         if (memory != null) {
             enter("save memory");
             if (preflight.status().running()) {
+                record.step("pausing");
                 qmp.execute("stop");
                 pausedHere = true;
-                undo.push("pause of the VM", () -> qmp.execute("cont"));
+                undo.push("pause of the VM", () -> {
+                    qmp.execute("cont");
+                    record.step("resumed");
+                });
             }
-            new MemorySaver(qmp, undo).save(memory);
+            new MemorySaver(qmp, undo, record).save(memory);
         }
 
         enter("freeze");
         FreezeHandle freeze = null;
         String skipped = quiesce.skippedReason();
         if (quiesce.quiesce()) {
+            // On record before the freeze: nothing is written to disk inside the freeze window.
+            record.step("freezing", Map.of("agent", agent.options().endpoint().toString()));
             try {
                 freeze = agent.freeze(FreezeOptions.builder().mountpoints(request.mountpoints())
                         .maxDuration(request.maxFreeze()).freezeTimeout(request.freezeTimeout()).build());
@@ -112,6 +177,7 @@ public final class SnapshotFlow {
                         + e.getMessage());
                 throw e;
             } catch (FreezeException e) {
+                record.step("thawed"); // a failed freeze is thawed, and confirmed, before it is reported
                 if (request.quiesce() == QuiescePolicy.REQUIRED) {
                     throw e;
                 }
@@ -152,6 +218,7 @@ public final class SnapshotFlow {
         }
         undo.commit(); // the VM writes to the overlays now: they are the snapshot's, not garbage
         thaw(freeze, preflight.plans());
+        record.step("switched");
         if (freeze != null && freeze.thawedByWatchdog()) {
             // Thawed while the transaction was on its way: the disks may have switched unfrozen.
             skipped = "the watchdog thawed the guest after " + request.maxFreeze().toMillis()
@@ -164,6 +231,7 @@ public final class SnapshotFlow {
             enter("resume");
             try {
                 qmp.execute("cont");
+                record.step("resumed");
             } catch (RuntimeException e) {
                 throw new SnapshotFailedException(step, "the VM could not be resumed: " + e.getMessage(), e, List.of(),
                         List.of("the VM is still PAUSED: resume it (QMP cont)",
@@ -196,6 +264,7 @@ public final class SnapshotFlow {
         }
         try {
             freeze.close();
+            record.step("thawed");
         } catch (ThawFailedException e) {
             undo.leftBehind("GUEST MAY STILL BE FROZEN: " + e.getMessage());
         } catch (RuntimeException e) {
@@ -218,8 +287,10 @@ public final class SnapshotFlow {
             return;
         }
         step = "thaw";
+        hooks.before(step); // inside the freeze window still: a no-op outside tests
         try {
             freeze.close();
+            record.step("thawed");
         } catch (RuntimeException e) {
             List<String> left = new ArrayList<>();
             left.add("GUEST MAY STILL BE FROZEN: " + e.getMessage());

@@ -28,7 +28,7 @@ public final class PreparedOverlays {
      */
     public static List<Switch> create(QmpClient qmp, Path dir, String prefix) {
         Undo undo = new Undo();
-        OverlayBuilder builder = new OverlayBuilder(qmp, undo);
+        OverlayBuilder builder = new OverlayBuilder(qmp, undo, Journal.Recorder.none(), SnapshotFlow.Hooks.NONE);
         List<Switch> switches = new ArrayList<>();
         try {
             int i = 0;
