@@ -1,8 +1,12 @@
 package org.qmp4j.examples.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.qga.GuestAgentClient;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.snapshot.LiveSnapshots;
 
 /** Options several subcommands share, declared and read the same way everywhere. */
 final class CommonOptions {
@@ -10,6 +14,7 @@ final class CommonOptions {
     static final String TIMEOUT = "--timeout";
     static final String QMP = "--qmp";
     static final String JSON = "--json";
+    static final String STATE_DIR = "--state-dir";
 
     private CommonOptions() {
     }
@@ -45,6 +50,18 @@ final class CommonOptions {
     }
 
     /** Whether {@code --json} was given. */
+    /** {@code --state-dir}: where the operation journals are (snapshot, merge, recover). */
+    static ArgParser stateDir(ArgParser parser) {
+        return parser.option(STATE_DIR, "DIR", "the journals of unfinished operations (default "
+                + "$XDG_STATE_HOME/qmp4j, else ~/.local/state/qmp4j)");
+    }
+
+    /** The {@link LiveSnapshots} of {@code qmp} (and {@code agent}, may be null), with {@code --state-dir}. */
+    static LiveSnapshots snapshots(ArgParser.Parsed args, QmpClient qmp, GuestAgentClient agent) {
+        LiveSnapshots snapshots = LiveSnapshots.of(qmp, agent);
+        return args.value(STATE_DIR, Path::of).map(snapshots::withStateDirectory).orElse(snapshots);
+    }
+
     static boolean json(ArgParser.Parsed args) {
         return args.flag(JSON);
     }

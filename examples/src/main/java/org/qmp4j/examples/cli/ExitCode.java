@@ -40,10 +40,12 @@ public enum ExitCode {
     TIMEOUT(5, "timeout: no greeting, no reply, or too few events in time"),
     /** No guest agent answered within the timeout. */
     AGENT_ABSENT(6, "no guest agent answered within the timeout"),
-    /** A snapshot, merge or revert failed, and left nothing to clean up. */
-    FAILED(7, "snapshot, merge or revert failed and left nothing to clean up (the message says why)"),
+    /** A snapshot, merge or revert failed (or was refused), and left nothing to clean up. */
+    FAILED(7, "snapshot, merge or revert failed or was refused (e.g. run recover first) and left nothing "
+            + "to clean up (the message says why)"),
     /** A snapshot failed and something could not be undone: stderr lists it. */
-    FAILED_NOT_UNDONE(8, "snapshot failed and something could NOT be undone: stderr lists what to check");
+    FAILED_NOT_UNDONE(8, "snapshot failed, or recover could not finish, and something could NOT be undone "
+            + "(the guest may still be frozen): stderr lists what to check");
 
     private final int code;
     private final String meaning;

@@ -42,6 +42,7 @@ final class MergeCommand implements Subcommand {
         parser.flag(DELETE, "delete the merged overlay file afterwards");
         CommonOptions.timeout(parser, "cancel the merge if it takes longer (default "
                 + Durations.format(DEFAULT_TIMEOUT) + ")");
+        CommonOptions.stateDir(parser);
         return CommonOptions.json(parser);
     }
 
@@ -59,8 +60,9 @@ final class MergeCommand implements Subcommand {
         boolean json = CommonOptions.json(args);
 
         MergeResult result;
-        try (QmpClient qmp = QmpClient.connect(options)) {
-            result = LiveSnapshots.of(qmp).merge(request);
+        try (QmpClient qmp = QmpClient.connect(options);
+             StopOnSignal stop = StopOnSignal.guard(null, err, "merge")) {
+            result = CommonOptions.snapshots(args, qmp, null).merge(request);
         } finally {
             progress.finish();
         }

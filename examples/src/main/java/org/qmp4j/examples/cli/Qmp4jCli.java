@@ -24,7 +24,7 @@ public final class Qmp4jCli {
     /** The subcommands {@code qmp4j} ships. */
     public static List<Subcommand> defaultCommands() {
         return List.of(new QmpCommand(), new EventsCommand(), new GaCommand(), new SnapshotCommand(),
-                new ChainCommand(), new MergeCommand(), new RevertCommand());
+                new ChainCommand(), new MergeCommand(), new RevertCommand(), new RecoverCommand());
     }
 
     /** Runs the CLI and exits with its exit code. */

@@ -61,9 +61,14 @@ final class SnapshotCommand implements Subcommand {
                 --dir. With --qga and quiescing, the guest's file systems are frozen around the switch.
                 Prints name, time, whether it was quiesced (or why not), and per disk
                 "device: node -> overlay node, base -> overlay".
+                Every step is on record in the VM's journal (--state-dir); a snapshot cut short
+                (the process killed, the connection lost) is finished or undone by "qmp4j recover",
+                and until then no snapshot or merge of that VM starts. Every freeze is guarded by a
+                small separate process that thaws the guest if this one dies; SIGTERM and Ctrl-C
+                thaw before exit.
                 Exit %d: it failed and everything was undone. Exit %d: it failed and something
-                could not be undone; stderr lists it.""".formatted(ExitCode.FAILED.code(),
-                ExitCode.FAILED_NOT_UNDONE.code()));
+                could not be undone (the guest may still be frozen, the record is unfinished);
+                stderr lists it.""".formatted(ExitCode.FAILED.code(), ExitCode.FAILED_NOT_UNDONE.code()));
         CommonOptions.qmp(parser);
         parser.option(QGA, "PATH", "the guest agent socket; without it, nothing is quiesced");
         parser.option(NAME, "NAME", "the snapshot's name: letters, digits, '.', '_', '-' "
@@ -78,6 +83,7 @@ final class SnapshotCommand implements Subcommand {
         parser.option(FREEZE_TIMEOUT, "DURATION", "how long the freeze itself may take, e.g. a guest hook "
                 + "flushing a database (default " + Durations.format(DEFAULT_FREEZE_TIMEOUT) + ")");
         parser.option(MEMORY, "FILE", "also save RAM to this new file (the VM pauses meanwhile; never quiesced)");
+        CommonOptions.stateDir(parser);
         return CommonOptions.json(parser);
     }
 
@@ -91,8 +97,9 @@ final class SnapshotCommand implements Subcommand {
 
         SnapshotResult result;
         try (QmpClient qmp = QmpClient.connect(QmpOptions.builder(qmpEndpoint).build());
-             GuestAgentClient agent = agentEndpoint.map(e -> connectAgent(e, qmp)).orElse(null)) {
-            result = LiveSnapshots.of(qmp, agent).take(request);
+             GuestAgentClient agent = agentEndpoint.map(e -> connectAgent(e, qmp)).orElse(null);
+             StopOnSignal stop = StopOnSignal.guard(agent, err, "snapshot")) {
+            result = CommonOptions.snapshots(args, qmp, agent).take(request);
         }
         out.print(json ? CliJson.pretty(ResultJson.snapshot(result)) + "\n" : ResultText.snapshot(result));
         return ExitCode.OK;

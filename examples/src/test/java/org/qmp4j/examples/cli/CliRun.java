@@ -87,8 +87,14 @@ record CliRun(int exitCode, String out, String err) {
         Path out = dir.resolve("cli-" + System.nanoTime() + ".out");
         Path err = dir.resolve(out.getFileName() + ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            String state = System.getProperty("qmp4j.stateDirectory");
+            if (state != null) {
+                // the CLI keeps its journals where the in-process runs keep theirs
+                builder.environment().put("QMP4J_JAVA_OPTS", "-Dqmp4j.stateDirectory=" + state);
+            }
+            Process process = builder.start();
             return new Running(process, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -115,9 +115,13 @@ class Qmp4jCliTest {
                     .contains("\n  qmp4j ga --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]\n")
                     .contains("\n  qmp4j snapshot --qmp PATH [--qga PATH] [--name NAME] [--dir DIR] "
                             + "[--quiesce required|preferred|off] [--disk NODE|DEVICE]... [--mountpoint PATH]... "
-                            + "[--max-freeze DURATION] [--freeze-timeout DURATION] [--memory FILE] [--json]\n")
+                            + "[--max-freeze DURATION] [--freeze-timeout DURATION] [--memory FILE] [--state-dir DIR] "
+                            + "[--json]\n")
                     .contains("\n  qmp4j chain --qmp PATH [--json]\n")
-                    .contains("\n  qmp4j merge --qmp PATH --disk NODE|DEVICE [--delete] [--timeout DURATION] [--json]\n")
+                    .contains("\n  qmp4j merge --qmp PATH --disk NODE|DEVICE [--delete] [--timeout DURATION] "
+                            + "[--state-dir DIR] [--json]\n")
+                    .contains("\n  qmp4j recover --qmp PATH [--qga PATH] [--delete-unrecorded] [--state-dir DIR] "
+                            + "[--json]\n")
                     .contains("\n  qmp4j revert --image PATH --to SNAPSHOT_IMAGE [--delete-abandoned] [--json]\n");
             for (ExitCode code : ExitCode.values()) {
                 assertThat(run.out()).contains("\n  " + code.code() + "  " + code.meaning() + "\n");
