@@ -15,6 +15,9 @@ import org.qmp4j.qmp.QmpClient;
  * {@code -chardev socket,server=on}).
  */
 public final class GuestAgentOptions extends ClientOptions {
+    /** System property that, set to {@code false}, makes {@link #thawGuardian()} default to off. */
+    public static final String THAW_GUARDIAN_PROPERTY = "qmp4j.thawGuardian";
+
     private final Duration syncTimeout;
     private final Duration pingTimeout;
     private final Duration thawTimeout;
@@ -98,7 +101,8 @@ public final class GuestAgentOptions extends ClientOptions {
     }
 
     /**
-     * Whether every freeze is guarded by the thaw guardian (default): a small separate process,
+     * Whether every freeze is guarded by the thaw guardian (default, unless the system property
+     * {@value #THAW_GUARDIAN_PROPERTY} is {@code false}): a small separate process,
      * started once per JVM, that thaws the guest if this process dies while the freeze is armed.
      * A freeze that cannot be guarded fails as a {@link FreezeException}. Off, only this
      * process's watchdog protects the guest.
@@ -115,7 +119,7 @@ public final class GuestAgentOptions extends ClientOptions {
         private QmpClient qmp;
         private String chardevId;
         private boolean syncOnConnect = true;
-        private boolean thawGuardian = true;
+        private boolean thawGuardian = !"false".equalsIgnoreCase(System.getProperty(THAW_GUARDIAN_PROPERTY));
 
         private Builder(Endpoint endpoint) {
             super(endpoint);
