@@ -21,6 +21,7 @@ import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.testkit.Await;
 import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.GuardianProcesses;
 import org.qmp4j.testkit.PeerAction;
 
 /**
@@ -154,7 +155,7 @@ class ThawGuardianTest {
     }
 
     private boolean guardianExits(Duration within) {
-        return Await.until(() -> ProcessHandle.of(guardianPid).map(p -> !p.isAlive()).orElse(true), within);
+        return Await.until(() -> !GuardianProcesses.running(guardianPid), within);
     }
 
 }

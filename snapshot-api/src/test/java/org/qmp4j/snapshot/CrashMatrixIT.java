@@ -30,6 +30,7 @@ import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.GuardianProcesses;
 import org.qmp4j.testkit.TestGuest;
 import org.qmp4j.testkit.TestGuestExtension;
 
@@ -211,8 +212,7 @@ class CrashMatrixIT {
     /** Waits for the guardian to finish and returns what it said about the thaw. */
     private String guardianReport(TestGuest guest, long killedAt, boolean frozen) throws IOException {
         assertThat(guardianPid).as("the controller's guardian").isPositive();
-        boolean gone = Await.until(() -> ProcessHandle.of(guardianPid).map(p -> !p.isAlive()).orElse(true),
-                Duration.ofSeconds(60));
+        boolean gone = Await.until(() -> !GuardianProcesses.running(guardianPid), Duration.ofSeconds(60));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
         assertThat(gone).as("the guardian finished").isTrue();
         String log = Files.readString(guest.dir().resolve("controller.log"));
@@ -220,10 +220,10 @@ class CrashMatrixIT {
                 .findFirst().orElse("");
         if (!frozen) {
             assertThat(thaw).as("nothing was armed: %s", log).isEmpty();
-            return "guardian: nothing armed (gone after " + ms + " ms)";
+            return "guardian: nothing armed (exited after " + ms + " ms)";
         }
         assertThat(thaw).as("guardian's report in %s", log).contains("THAWED");
-        return "guardian: " + thaw.replaceAll(".*confirmed ", "thaw confirmed ") + " (gone after " + ms + " ms)";
+        return "guardian: " + thaw.replaceAll(".*confirmed ", "thaw confirmed ") + " (exited after " + ms + " ms)";
     }
 
     private static GuestAgentClient agent(TestGuest guest, QmpClient qmp) {

@@ -4,12 +4,14 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.internal.MergeFlow;
 import org.qmp4j.snapshot.internal.SnapshotFlow;
+import org.qmp4j.testkit.GuardianProcesses;
 
 /**
  * A controller in a JVM of its own, for {@link CrashMatrixIT}, which kills it (SIGKILL) at one
@@ -22,17 +24,10 @@ public final class CrashingController {
     private CrashingController() {
     }
 
-    /** The thaw guardian the agent client started: this process's child running ThawGuardianMain. */
-    private static long guardianPid() throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-                if (child.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("ThawGuardianMain")) {
-                    return child.pid();
-                }
-            }
-            Thread.sleep(25);
-        }
-        return -1;
+    /** The thaw guardian the agent client started for this process. */
+    private static long guardianPid() {
+        return GuardianProcesses.of(ProcessHandle.current().pid(), Duration.ofSeconds(10)).map(ProcessHandle::pid)
+                .orElse(-1L);
     }
 
     public static void main(String[] args) throws Exception {

@@ -18,6 +18,7 @@ import org.qmp4j.qga.ExecRequest;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.testkit.Await;
+import org.qmp4j.testkit.GuardianProcesses;
 import org.qmp4j.testkit.TestGuest;
 import org.qmp4j.testkit.TestGuestExtension;
 
@@ -69,7 +70,9 @@ class CliInterruptIT {
 
         CliRun killed = cutShort(guest, "kill", true);
         assertThat(killed.exitCode()).isEqualTo(137);
-        assertThat(Await.until(() -> guardians.stream().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(60)))
+        assertThat(guardians).as("the CLI's guardian").hasSize(1);
+        assertThat(Await.until(() -> guardians.stream().noneMatch(g -> GuardianProcesses.running(g.pid())),
+                Duration.ofSeconds(60)))
                 .as("the guardian thawed and left").isTrue();
         assertThat(freezeStatus(guest)).isEqualTo("thawed");
         slowFreeze(guest, false);
@@ -99,7 +102,7 @@ class CliInterruptIT {
             Path last = guest.disks().get(1).resolveSibling("disk1." + name + ".qcow2");
             assertThat(Await.until(() -> sizeOf(last) > 0, Duration.ofSeconds(60))).as("overlays created").isTrue();
             Thread.sleep(1500);
-            cli.process().descendants().forEach(guardians::add);
+            GuardianProcesses.of(cli.process().pid(), Duration.ofSeconds(10)).ifPresent(guardians::add);
             if (kill) {
                 cli.process().destroyForcibly();
             } else {

@@ -25,19 +25,23 @@ import org.qmp4j.qga.GuestAgentOptions;
  * closed terminal) are meant for the controller, not for it: it ignores them.
  */
 public final class ThawGuardianMain {
+    private static final Duration WARM_UP_DELAY = Duration.ofSeconds(5);
     private ThawGuardianMain() {
     }
 
     public static void main(String[] args) throws Exception {
         String controller = args.length > 0 ? args[0] : "?";
         ignoreTerminalSignals();
-        ClientResources resources = ClientResources.create();
-        warmUp(resources);
+        // Threads start only when a rescue, or the delayed warm-up, needs them.
+        LazyResources resources = new LazyResources();
+        // Ready before anything else is loaded: a controller's first freeze waits for this line,
+        // and loading the client now would compete for the CPU with the controller's snapshot.
         System.out.println("READY " + ProcessHandle.current().pid());
         System.out.flush();
 
         Map<String, Armed> armed = new LinkedHashMap<>();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        boolean warming = false;
         String line;
         while ((line = in.readLine()) != null) {
             String[] words = line.split(" ", 4);
@@ -45,6 +49,12 @@ public final class ThawGuardianMain {
                 armed.put(words[1], new Armed(Endpoint.parse(words[3]), Duration.ofMillis(Long.parseLong(words[2]))));
             } else if (words.length == 2 && words[0].equals("DISARM")) {
                 armed.remove(words[1]);
+                if (!warming && armed.isEmpty()) {
+                    // a controller that lives on gets a rescue that need not load classes first;
+                    // one that is about to end (a CLI) is not slowed down by it
+                    warming = true;
+                    warmUpLater(resources);
+                }
             }
         }
         long ended = System.nanoTime();
@@ -52,9 +62,10 @@ public final class ThawGuardianMain {
             System.exit(0); // no graceful close of the I/O threads: nothing is in flight
         }
         report("controller pid " + controller + " ended with " + armed.size() + " freeze(s) armed: thawing");
+
         List<CompletableFuture<Boolean>> thaws = new ArrayList<>();
         for (Armed freeze : armed.values()) {
-            thaws.add(thaw(freeze, resources, ended));
+            thaws.add(thaw(freeze, resources.get(), ended));
         }
         boolean all = true;
         for (CompletableFuture<Boolean> thaw : thaws) {
@@ -82,6 +93,32 @@ public final class ThawGuardianMain {
                     + " (" + ms + " ms after the controller ended)");
             return false;
         });
+    }
+
+    /** The guardian's resources, made on first use. */
+    private static final class LazyResources {
+        private ClientResources resources;
+
+        synchronized ClientResources get() {
+            if (resources == null) {
+                resources = ClientResources.create(1);
+            }
+            return resources;
+        }
+    }
+
+    /** Warms up once the controller has gone on for a while without a freeze. */
+    private static void warmUpLater(LazyResources resources) {
+        Thread warm = new Thread(() -> {
+            try {
+                Thread.sleep(WARM_UP_DELAY.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            warmUp(resources.get());
+        }, "qmp4j-guardian-warm-up");
+        warm.setDaemon(true);
+        warm.start();
     }
 
     /** Loads the connect path now, so the thaw after a controller's death does not wait for it. */

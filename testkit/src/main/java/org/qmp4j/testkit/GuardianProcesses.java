@@ -1,0 +1,49 @@
+package org.qmp4j.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Finds and watches qmp4j's thaw guardian processes from a test. The guardian is not its
+ * controller's child (a shell starts it in the background), so it is found by its command line:
+ * the guardian's main class with the controller's pid as its last argument. A process counts as
+ * running until it has exited, even if nobody has reaped it yet.
+ */
+public final class GuardianProcesses {
+    private static final String MAIN = ".ThawGuardianMain";
+
+    private GuardianProcesses() {
+    }
+
+    /** The guardian of the controller {@code controllerPid}, waiting up to {@code within} for it to appear. */
+    public static Optional<ProcessHandle> of(long controllerPid, Duration within) {
+        AtomicReference<ProcessHandle> found = new AtomicReference<>();
+        Await.until(() -> {
+            ProcessHandle.allProcesses().filter(p -> isGuardianOf(p, controllerPid)).findFirst().ifPresent(found::set);
+            return found.get() != null;
+        }, within);
+        return Optional.ofNullable(found.get());
+    }
+
+    /** Whether {@code pid} runs: it exists and is not a zombie. */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')'); // the name may hold spaces; the state follows it
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isGuardianOf(ProcessHandle process, long controllerPid) {
+        List<String> args = process.info().arguments().map(List::of).orElse(List.of());
+        return args.stream().anyMatch(a -> a.endsWith(MAIN))
+                && args.get(args.size() - 1).equals(Long.toString(controllerPid));
+    }
+}
