@@ -25,6 +25,7 @@
 #   qmp4j.agent=0      do not start qemu-ga (default 1: started and respawned if it exits)
 #   qmp4j.workload=1   start a write workload on every mounted data disk (default 0)
 #   qmp4j.verbose=1    run qemu-ga with -v (debug logging into /run/qemu-ga.log)
+#   qmp4j.agent_block=CMD,CMD  run qemu-ga with -b CMD,CMD (those commands disabled, as some distributions ship it)
 # The guest mounts every virtio disk /dev/vdX holding an ext2/3/4 file system at /mnt/vdX
 # (read-only if a read-write mount fails); disks without a file system are left alone.
 # When done it prints a line starting with "QMP4J-GUEST-READY" to the console.
@@ -314,12 +315,13 @@ LOG=/run/qmp4j-init.log
 say() { echo "qmp4j: $*"; echo "$*" >> $LOG; }
 
 # Kernel command line options.
-AGENT=1 WORKLOAD=0 VERBOSE=0
+AGENT=1 WORKLOAD=0 VERBOSE=0 AGENT_BLOCK=
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         qmp4j.agent=*) AGENT=${arg#*=} ;;
         qmp4j.workload=*) WORKLOAD=${arg#*=} ;;
         qmp4j.verbose=*) VERBOSE=${arg#*=} ;;
+        qmp4j.agent_block=*) AGENT_BLOCK=${arg#*=} ;;
     esac
 done
 
@@ -383,6 +385,7 @@ done
 if [ "$AGENT" != 0 ]; then
     GA_ARGS="-m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -f /run/qemu-ga.pid -t /run/qemu-ga -l /run/qemu-ga.log --fsfreeze-hook=/etc/qmp4j-fsfreeze-hook"
     [ "$VERBOSE" != 0 ] && GA_ARGS="$GA_ARGS -v"
+    [ -n "$AGENT_BLOCK" ] && GA_ARGS="$GA_ARGS -b $AGENT_BLOCK"
     mkdir -p /run/qemu-ga
     (
         while :; do

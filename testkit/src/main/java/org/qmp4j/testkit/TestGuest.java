@@ -50,12 +50,20 @@ public final class TestGuest implements AutoCloseable {
      *
      * @param diskImages existing images to attach instead of fresh disks (empty: {@code disks} fresh ones)
      * @param guestCache where the guest image is cached, or {@code null} for {@link GuestImage#defaultCacheDir()}
+     * @param agentBlocked commands the guest's qemu-ga is started without ({@code -b}), as some
+     *        distributions ship it
      */
     public record Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
-                          List<String> extraArgs, List<Path> diskImages, Path guestCache) {
+                          List<String> extraArgs, List<Path> diskImages, Path guestCache, List<String> agentBlocked) {
         public Options {
             extraArgs = List.copyOf(extraArgs);
             diskImages = List.copyOf(diskImages);
+            agentBlocked = List.copyOf(agentBlocked);
+            for (String command : agentBlocked) {
+                if (!command.matches("[a-z0-9-]+")) {
+                    throw new IllegalArgumentException("not an agent command name: " + command);
+                }
+            }
             if (!diskImages.isEmpty()) {
                 disks = diskImages.size();
             }
@@ -64,7 +72,13 @@ public final class TestGuest implements AutoCloseable {
         /** Settings with fresh disks (the constructor before {@code diskImages} existed). */
         public Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
                        List<String> extraArgs) {
-            this(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, List.of(), null);
+            this(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, List.of(), null, List.of());
+        }
+
+        /** Settings with an agent that blocks nothing (the constructor before {@code agentBlocked} existed). */
+        public Options(int disks, int diskSizeMib, boolean agent, boolean workload, int memoryMib,
+                       List<String> extraArgs, List<Path> diskImages, Path guestCache) {
+            this(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, diskImages, guestCache, List.of());
         }
     }
 
@@ -83,6 +97,7 @@ public final class TestGuest implements AutoCloseable {
         private int memoryMib = 256;
         private final List<String> extraArgs = new ArrayList<>();
         private final List<Path> diskImages = new ArrayList<>();
+        private final List<String> agentBlocked = new ArrayList<>();
 
         public Builder disks(int n) {
             this.disks = n;
@@ -121,20 +136,27 @@ public final class TestGuest implements AutoCloseable {
             return this;
         }
 
-        /** Extra QEMU arguments. */
+        /** Starts the guest's qemu-ga with these commands blocked ({@code -b}), as some distributions do. */
+        public Builder agentBlocked(String... commands) {
+            this.agentBlocked.addAll(List.of(commands));
+            return this;
+        }
+
         /** Where the guest image is cached (default: {@link GuestImage#defaultCacheDir()}). */
         public Builder guestCache(Path dir) {
             this.guestCache = dir;
             return this;
         }
 
+        /** Extra QEMU arguments. */
         public Builder extraArgs(String... args) {
             this.extraArgs.addAll(List.of(args));
             return this;
         }
 
         public Options options() {
-            return new Options(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, diskImages, guestCache);
+            return new Options(disks, diskSizeMib, agent, workload, memoryMib, extraArgs, diskImages, guestCache,
+                    agentBlocked);
         }
 
         /** Boots the guest and waits until it is ready. */
@@ -174,7 +196,8 @@ public final class TestGuest implements AutoCloseable {
 
     private static List<String> qemuArgs(Options options, Path dir, GuestImage img, List<Path> disks) {
         String append = "console=ttyS0 quiet panic=-1 qmp4j.agent=" + (options.agent() ? 1 : 0)
-                + " qmp4j.workload=" + (options.workload() ? 1 : 0);
+                + " qmp4j.workload=" + (options.workload() ? 1 : 0)
+                + (options.agentBlocked().isEmpty() ? "" : " qmp4j.agent_block=" + String.join(",", options.agentBlocked()));
         List<String> args = new ArrayList<>(List.of(
                 "-machine", "q35,accel=tcg", "-m", String.valueOf(options.memoryMib()), "-no-reboot",
                 "-kernel", img.kernel().toString(), "-initrd", img.initrd().toString(),

@@ -1,7 +1,7 @@
 package org.qmp4j.snapshot.internal;
 
+import java.util.List;
 import org.qmp4j.core.Qmp4jException;
-import org.qmp4j.qga.AgentInfo;
 import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qmp.StatusInfo;
@@ -46,10 +46,11 @@ record QuiesceDecision(boolean quiesce, String skippedReason) {
             if (!agent.isPresent()) {
                 return "the guest agent does not answer";
             }
-            AgentInfo info = agent.info();
             String freeze = request.mountpoints().isEmpty() ? "guest-fsfreeze-freeze" : "guest-fsfreeze-freeze-list";
-            if (!info.supports(freeze) || !info.supports("guest-fsfreeze-thaw")) {
-                return "the guest agent does not offer " + freeze + " and guest-fsfreeze-thaw";
+            List<String> unavailable = agent.info().unavailable(List.of("guest-fsfreeze-status", freeze,
+                    "guest-fsfreeze-thaw"));
+            if (!unavailable.isEmpty()) {
+                return String.join(", ", unavailable);
             }
             FreezeStatus frozen = agent.fsfreezeStatus();
             if (frozen != FreezeStatus.THAWED) {
