@@ -15,6 +15,12 @@ import org.qmp4j.qmp.QmpClient;
  * {@code -chardev socket,server=on}).
  */
 public final class GuestAgentOptions extends ClientOptions {
+    /**
+     * Default cap of one message from the agent: what it can legitimately send and no more (libvirt
+     * caps agent replies at the same 10 MiB). A reply over it fails its command, not the connection.
+     */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 10 * 1024 * 1024;
+
     /** System property that, set to {@code false}, makes {@link #thawGuardian()} default to off. */
     public static final String THAW_GUARDIAN_PROPERTY = "qmp4j.thawGuardian";
 
@@ -123,6 +129,7 @@ public final class GuestAgentOptions extends ClientOptions {
 
         private Builder(Endpoint endpoint) {
             super(endpoint);
+            maxFrameBytes(DEFAULT_MAX_FRAME_BYTES);
         }
 
         private Builder copyShared(GuestAgentOptions options) {

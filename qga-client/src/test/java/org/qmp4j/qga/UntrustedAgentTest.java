@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.qmp.CapabilityNotNegotiatedException;
@@ -83,9 +85,14 @@ class UntrustedAgentTest {
                 .hasMessageContaining("guest-sync-delimited returned 42");
     }
 
+    /**
+     * A reply over the frame cap (here an endless one) fails the command it answers at once, with
+     * a clear error; the connection stays, and the next command resynchronises past the rest.
+     */
     @Test
-    void anEndlessLineClosesTheConnectionAndFailsTheCommandAtOnce() {
+    void anOversizedReplyFailsItsCommandNotTheConnection() {
         agent(List.of());
+        peer.on("guest-ping", req -> List.of(PeerAction.reply(req, QmpMessages.MAPPER.createObjectNode())));
         try (GuestAgentClient ga = GuestAgentClient.connect(options().maxFrameBytes(64 * 1024)
                 .commandTimeout(Duration.ofSeconds(30)).build())) {
             byte[] flood = new byte[200 * 1024];
@@ -93,10 +100,22 @@ class UntrustedAgentTest {
             peer.on("guest-info", req -> List.of(PeerAction.bytes(flood)));
             long start = System.nanoTime();
             assertThatThrownBy(ga::info)
-                    .isInstanceOf(ConnectionClosedException.class)
-                    .satisfies(e -> assertThat(causes(e)).anyMatch(c -> c instanceof FrameTooLargeException));
+                    .isInstanceOf(FrameTooLargeException.class)
+                    .hasMessageContaining("guest-info")
+                    .hasMessageContaining("65536 byte cap");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            assertThat(ga.state()).isEqualTo(ConnectionState.READY);
+
+            ga.ping(); // resyncs first: the 0xFF ends the discarded line
+            assertThat(peer.resyncBytesReceived()).isGreaterThanOrEqualTo(2);
         }
+    }
+
+    @Test
+    void theAgentsFrameCapIsTenMebibytesByDefault() {
+        assertThat(GuestAgentOptions.unix(Path.of("/run/vm1/qga.sock")).maxFrameBytes()).isEqualTo(10 << 20);
+        assertThat(GuestAgentOptions.unix(Path.of("/run/vm1/qga.sock")).toBuilder().build().maxFrameBytes())
+                .isEqualTo(10 << 20);
     }
 
     @Test

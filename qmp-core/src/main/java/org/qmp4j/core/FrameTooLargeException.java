@@ -13,6 +13,12 @@ public class FrameTooLargeException extends ProtocolException {
         this.maxFrameBytes = maxFrameBytes;
     }
 
+    /** A message too large for {@code maxFrameBytes}, said in the words of its context. */
+    public FrameTooLargeException(String message, int maxFrameBytes) {
+        super(message);
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
     /** The cap that was crossed. */
     public int maxFrameBytes() {
         return maxFrameBytes;

@@ -10,6 +10,7 @@ import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.CommandTimeoutException;
+import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.core.transport.ProtocolConnection;
@@ -69,8 +70,8 @@ final class AgentCommandQueue {
                         return CompletableFuture.completedFuture(value);
                     }
                     Throwable cause = Blocking.unwrap(error);
-                    if (cause instanceof CommandTimeoutException) {
-                        needsResync = true;
+                    if (cause instanceof CommandTimeoutException || cause instanceof FrameTooLargeException) {
+                        needsResync = true; // what comes next on the channel may belong to this command
                     }
                     if (cause instanceof CommandException ce && isRefusal(ce)) {
                         return classify(ce, timeout).thenCompose(CompletableFuture::<JsonNode>failedFuture);

@@ -13,6 +13,7 @@ import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.LogBudget;
 import org.qmp4j.core.transport.MessageListener;
 import org.qmp4j.core.transport.ProtocolConnection;
 import org.qmp4j.core.transport.TransportSettings;
@@ -70,8 +71,18 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                 new ProtocolConnection.Protocol<GuestAgentClient>() {
                     @Override
                     public MessageListener listener(ProtocolConnection connection) {
-                        return message -> LOG.debug("guest agent sent a message that is not a reply; dropped: {}",
-                                Json.excerpt(message.toString(), 200));
+                        // Unsolicited: no work at all unless the log wants it, and then a bounded, escaped excerpt.
+                        LogBudget budget = new LogBudget();
+                        return message -> {
+                            if (!LOG.isDebugEnabled()) {
+                                return;
+                            }
+                            String note = budget.take();
+                            if (note != null) {
+                                LOG.debug("guest agent sent a message that is not a reply; dropped: {}{}",
+                                        Json.printable(message.toString(), 200), note);
+                            }
+                        };
                     }
 
                     @Override
@@ -82,6 +93,11 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                     @Override
                     public List<ChannelHandler> extraHandlers() {
                         return List.of(gate);
+                    }
+
+                    @Override
+                    public boolean answersOneAtATime() {
+                        return true; // the queue sends one command at a time, and the agent answers in order
                     }
 
                     @Override

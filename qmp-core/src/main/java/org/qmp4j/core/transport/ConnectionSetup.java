@@ -78,7 +78,7 @@ final class ConnectionSetup<T> {
                 listener.onClosed(cause);
                 connection.finishClose();
             }
-        }, settings.peerName(), protocol.firstId());
+        }, settings.peerName(), protocol.firstId(), protocol.answersOneAtATime());
         connection.install(handler);
         ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
             @Override

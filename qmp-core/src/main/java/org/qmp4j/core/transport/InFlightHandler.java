@@ -17,6 +17,7 @@ import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandTimeoutException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.FdPassingException;
+import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.core.InvalidArgumentsException;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.core.Qmp4jException;
@@ -37,6 +38,8 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     private final ClientResources resources;
     private final MessageListener listener;
     private final String peerName;
+    private final boolean oversizedFailsOldest;
+    private final LogBudget peerLogs = new LogBudget();
     private final InFlightRegistry inFlight;
     private ChannelHandlerContext ctx;
     private Throwable closeCause;
@@ -53,14 +56,17 @@ public final class InFlightHandler extends ChannelDuplexHandler {
      * @param peerName how logs and errors name the peer ("QMP", "guest agent")
      * @param firstId the first id to use; the agent starts at a random one so that a reply left
      *        over from an earlier client can never match
+     * @param oversizedFailsOldest whether a frame over the cap fails only the command waiting
+     *        longest (a peer that answers one at a time, in order) instead of the connection
      */
     public InFlightHandler(ClientResources resources, ConnectionStatus status, MessageListener listener,
-                           String peerName, long firstId) {
+                           String peerName, long firstId, boolean oversizedFailsOldest) {
         this.resources = resources;
         this.status = status;
         this.listener = listener;
         this.peerName = peerName;
         this.inFlight = new InFlightRegistry(firstId);
+        this.oversizedFailsOldest = oversizedFailsOldest;
     }
 
     /** The waiting commands, shared with the commands a blocking caller writes itself. */
@@ -188,6 +194,10 @@ public final class InFlightHandler extends ChannelDuplexHandler {
             return;
         }
         if (frame.error() != null) {
+            if (oversizedFailsOldest && frame.error() instanceof FrameTooLargeException tooLarge) {
+                failOldest(tooLarge);
+                return;
+            }
             fail(frame.error());
             return;
         }
@@ -199,21 +209,46 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         }
     }
 
+    /** A reply too large to read: it belongs to the command waiting longest, which alone fails. */
+    private void failOldest(FrameTooLargeException tooLarge) {
+        OutboundCommand oldest = inFlight.removeOldest();
+        if (oldest == null) {
+            String note = peerLogs.take();
+            if (note != null) {
+                LOG.warn("{} sent a message over the {} byte cap while no command waited; dropped{}", peerName,
+                        tooLarge.maxFrameBytes(), note);
+            }
+            return;
+        }
+        LOG.warn("{} replied to {} with more than {} bytes: that command fails, the connection stays", peerName,
+                oldest.name(), tooLarge.maxFrameBytes());
+        oldest.fail(new FrameTooLargeException(oldest.name() + ": the reply is over the " + tooLarge.maxFrameBytes()
+                + " byte cap of this connection (maxFrameBytes)", tooLarge.maxFrameBytes()));
+    }
+
     private void onReply(ObjectNode reply) {
         JsonNode idNode = reply.get("id");
         JsonNode error = reply.get("error");
         if (idNode == null) {
-            if (error != null) {
-                LOG.warn("{} reported an error without an id (a message it could not parse): {}: {}",
-                        peerName, error.path("class").asText("?"), error.path("desc").asText(""));
-            } else {
-                LOG.debug("{} sent a reply without an id; dropped", peerName);
+            String note = peerLogs.take();
+            if (note != null && error != null) {
+                LOG.warn("{} reported an error without an id (a message it could not parse): {}: {}{}", peerName,
+                        Json.printable(error.path("class").asText("?"), 100),
+                        Json.printable(error.path("desc").asText(""), 300), note);
+            } else if (note != null) {
+                LOG.debug("{} sent a reply without an id; dropped{}", peerName, note);
             }
             return;
         }
         OutboundCommand command = idNode.canConvertToExactIntegral() ? inFlight.remove(idNode.asLong()) : null;
         if (command == null) {
-            LOG.debug("{} replied to unknown id {} (a command that timed out?); dropped", peerName, idNode);
+            if (LOG.isDebugEnabled()) {
+                String note = peerLogs.take();
+                if (note != null) {
+                    LOG.debug("{} replied to unknown id {} (a command that timed out?); dropped{}", peerName,
+                            Json.printable(idNode.toString(), 40), note);
+                }
+            }
             return;
         }
         if (error != null) {

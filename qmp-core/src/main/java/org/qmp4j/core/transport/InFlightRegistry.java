@@ -41,6 +41,18 @@ final class InFlightRegistry {
         return byId.remove(id);
     }
 
+    /** Removes and returns the command waiting longest (the lowest id), or {@code null} if none waits. */
+    OutboundCommand removeOldest() {
+        while (!byId.isEmpty()) {
+            long oldest = byId.keySet().stream().mapToLong(Long::longValue).min().orElseThrow();
+            OutboundCommand command = byId.remove(oldest);
+            if (command != null) {
+                return command;
+            }
+        }
+        return null;
+    }
+
     boolean isEmpty() {
         return byId.isEmpty();
     }

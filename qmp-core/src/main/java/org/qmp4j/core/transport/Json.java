@@ -1,5 +1,7 @@
 package org.qmp4j.core.transport;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,10 +9,23 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.qmp4j.core.ProtocolException;
 
-/** The one Jackson configuration: lenient decoding, since newer QEMU adds fields and enum values. */
+/**
+ * The one Jackson configuration: lenient decoding, since newer QEMU adds fields and enum values,
+ * and explicit limits on what a peer (a guest, above all) can make the parser do.
+ */
 public final class Json {
+    /** Deepest nesting read: a 200-layer backing chain in {@code query-block} is about 400 deep. */
+    public static final int MAX_NESTING_DEPTH = 500;
+    /** Longest number: QMP's are 64-bit, 20 digits at most. */
+    public static final int MAX_NUMBER_LENGTH = 64;
+    /** Longest string: no frame is longer than a connection's cap (16 MiB by default) anyway. */
+    public static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
+
     /** Shared, thread-safe mapper. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_STRING_LENGTH).build())
+                    .build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
             .build();
@@ -47,6 +62,27 @@ public final class Json {
             throw new ProtocolException(command + ": cannot decode reply as " + type.getSimpleName() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code text} as a peer sent it, made fit for a log line: control characters, line and
+     * paragraph separators and bidirectional overrides escaped as {@code \\uXXXX}, at most
+     * {@code max} characters kept.
+     */
+    public static String printable(String text, int max) {
+        String cut = excerpt(text, max);
+        StringBuilder b = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            boolean unsafe = c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029
+                    || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+            if (unsafe) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** At most {@code max} characters of {@code text}, for error messages about untrusted input. */

@@ -66,6 +66,15 @@ public final class ProtocolConnection {
             return 1;
         }
 
+        /**
+         * Whether the peer answers one command at a time, in order: then a reply over the frame
+         * cap fails only the command waiting longest (it is that one's) and the connection stays;
+         * otherwise it ends the connection.
+         */
+        default boolean answersOneAtATime() {
+            return false;
+        }
+
         /** Start-up once the socket is connected; ends with {@link ProtocolConnection#markReady()}. */
         CompletableFuture<T> handshake(ProtocolConnection connection);
     }

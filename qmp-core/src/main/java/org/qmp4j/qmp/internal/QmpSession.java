@@ -75,7 +75,9 @@ final class QmpSession implements MessageListener {
             greeting.completeExceptionally(e);
             connection.failConnection(e);
         } else {
-            LOG.debug("QMP sent an unexpected message; dropped: {}", Json.excerpt(message.toString(), 200));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("QMP sent an unexpected message; dropped: {}", Json.printable(message.toString(), 200));
+            }
         }
     }
 

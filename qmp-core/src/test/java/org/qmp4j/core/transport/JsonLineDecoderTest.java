@@ -41,6 +41,22 @@ class JsonLineDecoderTest {
         assertThat(messages(frames)).containsExactly("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
     }
 
+    /** What a hostile peer can make the parser do is bounded: nesting and number length. */
+    @Test
+    void tooDeepNestingAndHugeNumbersAreProtocolErrorsOfTheirFrameAlone() {
+        String deep = "{\"a\":" + "[".repeat(Json.MAX_NESTING_DEPTH + 10) + "]".repeat(Json.MAX_NESTING_DEPTH + 10) + "}\n";
+        String huge = "{\"return\": " + "9".repeat(Json.MAX_NUMBER_LENGTH + 1) + "}\n";
+        channel = new EmbeddedChannel(new JsonLineDecoder(64 * 1024));
+        List<Frame> frames = readAll(bytes(deep + huge + "{\"ok\": 1}\n"));
+
+        assertThat(frames).hasSize(3);
+        assertThat(frames.get(0).error()).isInstanceOf(org.qmp4j.core.ProtocolException.class)
+                .hasMessageContaining("nesting depth");
+        assertThat(frames.get(1).error()).isInstanceOf(org.qmp4j.core.ProtocolException.class)
+                .hasMessageContaining("Number value length");
+        assertThat(frames.get(2).message().path("ok").asInt()).isEqualTo(1);
+    }
+
     @Test
     void blankLinesAreSkipped() {
         List<Frame> frames = feed(bytes("\r\n\n   \r\n\t\n{\"a\": 1}\r\n\r\n"));
