@@ -185,12 +185,13 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
     @Override
     public CompletableFuture<FreezeStatus> fsfreezeStatusAsync() {
         return submit("guest-fsfreeze-status", null, options.pingTimeout())
-                .thenApply(r -> FreezeStatus.of(r.asText()));
+                .thenApply(r -> FreezeStatus.of(AgentReplies.text("guest-fsfreeze-status", r)));
     }
 
     @Override
     public CompletableFuture<Integer> fsfreezeThawAsync() {
-        return submit("guest-fsfreeze-thaw", null, options.thawTimeout()).thenApply(JsonNode::asInt);
+        return submit("guest-fsfreeze-thaw", null, options.thawTimeout())
+                .thenApply(r -> AgentReplies.integer("guest-fsfreeze-thaw", "the count of thawed file systems", r));
     }
 
     @Override

@@ -95,8 +95,10 @@ final class ExecPoller {
     }
 
     private static ExecResult execResult(long pid, JsonNode status) {
-        Integer exit = status.hasNonNull("exitcode") ? status.get("exitcode").asInt() : null;
-        Integer signal = status.hasNonNull("signal") ? status.get("signal").asInt() : null;
+        Integer exit = status.hasNonNull("exitcode")
+                ? AgentReplies.integer("guest-exec-status", "exitcode", status.get("exitcode")) : null;
+        Integer signal = status.hasNonNull("signal")
+                ? AgentReplies.integer("guest-exec-status", "signal", status.get("signal")) : null;
         return new ExecResult(pid, exit, signal, base64(status, "out-data"), base64(status, "err-data"),
                 status.path("out-truncated").asBoolean(false), status.path("err-truncated").asBoolean(false));
     }

@@ -82,7 +82,13 @@ final class FreezeOwner {
                             freeze.freezeTimeout());
             return reply.handle((count, error) -> {
                 if (error == null) {
-                    handle.frozen(count.asInt(), freeze.maxDuration());
+                    int frozen;
+                    try {
+                        frozen = AgentReplies.integer("guest-fsfreeze-freeze", "the count of frozen file systems", count);
+                    } catch (RuntimeException e) {
+                        return thawAfterFailedFreeze(handle, e); // frozen or not, it answered: thaw
+                    }
+                    handle.frozen(frozen, freeze.maxDuration());
                     return CompletableFuture.<FreezeHandle>completedFuture(handle);
                 }
                 return thawAfterFailedFreeze(handle, Blocking.unwrap(error));
