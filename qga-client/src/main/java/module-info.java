@@ -5,6 +5,8 @@
 module org.qmp4j.qga {
     requires transitive org.qmp4j.core;
     requires com.fasterxml.jackson.annotation;
+    requires io.netty.buffer;
+    requires io.netty.common;
     requires io.netty.transport;
     requires org.slf4j;
     // The thaw guardian process ignores terminal signals (sun.misc.Signal).

@@ -91,6 +91,11 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
                     }
 
                     @Override
+                    public List<ChannelHandler> beforeFraming() {
+                        return List.of(new ReadThrottle()); // a flooding guest waits, not the shared I/O thread
+                    }
+
+                    @Override
                     public List<ChannelHandler> extraHandlers() {
                         return List.of(gate);
                     }

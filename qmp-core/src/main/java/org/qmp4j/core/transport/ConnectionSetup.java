@@ -83,6 +83,9 @@ final class ConnectionSetup<T> {
         ChannelInitializer<Channel> initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                for (ChannelHandler raw : protocol.beforeFraming()) {
+                    ch.pipeline().addLast(raw);
+                }
                 ch.pipeline().addLast("framing", protocol.framing(settings.maxFrameBytes()));
                 for (ChannelHandler extra : protocol.extraHandlers()) {
                     ch.pipeline().addLast(extra);

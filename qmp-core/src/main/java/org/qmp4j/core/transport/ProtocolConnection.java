@@ -61,6 +61,11 @@ public final class ProtocolConnection {
             return List.of();
         }
 
+        /** Handlers that see the raw bytes, before the framing (e.g. a limit on how fast the peer may send). */
+        default List<ChannelHandler> beforeFraming() {
+            return List.of();
+        }
+
         /** The first command id: see {@link InFlightHandler}. */
         default long firstId() {
             return 1;
