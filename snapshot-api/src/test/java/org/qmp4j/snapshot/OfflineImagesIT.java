@@ -270,6 +270,25 @@ class OfflineImagesIT {
     // ---- images in use -------------------------------------------------------------------------
 
     @Test
+    void deleteAbandonedKeepsALayerARunningQemuHasOpen() {
+        Path d0 = qcow2("disk0.qcow2");
+        Path s1 = images.snapshot(List.of(d0), "s1", null).get(0).overlay();
+        Path s2 = images.snapshot(List.of(s1), "s2", null).get(0).overlay();
+        try (QemuProcess qemu = QemuProcess.startMachineNone(); QmpClient qmp = QmpClient.connect(qemu.qmpSocket())) {
+            // another VM reads s1 (and below it d0) as its read-only backing: no image names it
+            qmp.execute("blockdev-add", Map.of("driver", "qcow2", "node-name", "ro", "read-only", true,
+                    "file", Map.of("driver", "file", "filename", s1.toString(), "read-only", true)));
+
+            RevertResult r = images.revert(s2, d0, true);
+
+            assertThat(r.abandoned()).containsExactly(s2, s1);
+            assertThat(r.deleted()).as("s1 is open in a running QEMU").containsExactly(s2);
+            assertThat(r.kept()).containsExactly(s1);
+            assertThat(files()).containsExactlyInAnyOrder(d0, s1, r.bootImage());
+        }
+    }
+
+    @Test
     void imagesARunningQemuHoldsAreRefused() {
         Path d0 = qcow2("disk0.qcow2");
         Path s1 = images.snapshot(List.of(d0), "s1", null).get(0).overlay();

@@ -61,6 +61,15 @@ public final class OfflineRevert {
         return new RevertResult(bootImage, snapshot.image(), abandoned, deleted);
     }
 
+    private static boolean inUse(Path image) {
+        try {
+            return FileLocks.inUseByQemu(image);
+        } catch (IOException e) {
+            LOG.warn("cannot tell whether {} is in use ({}): keeping it", image, e.toString());
+            return true;
+        }
+    }
+
     private static int indexIn(List<ChainLayer> chain, Path image) {
         for (int i = 0; i < chain.size(); i++) {
             try {
@@ -75,9 +84,10 @@ public final class OfflineRevert {
     }
 
     /**
-     * Deletes the abandoned images (top first) that no other image needs. Once one is needed, so
-     * is everything below it (its own backing chain); a failed deletion also stops there, so the
-     * images left always form a working chain.
+     * Deletes the abandoned images (top first) that no other image needs and no QEMU has open
+     * (another VM may run on a layer, e.g. as its read-only backing file: QEMU's image lock shows
+     * it). Once one is needed, so is everything below it (its own backing chain); a failed
+     * deletion also stops there, so the images left always form a working chain.
      */
     private List<Path> delete(List<Path> abandoned) {
         Map<Path, List<Path>> users = backingUsers.usersOf(abandoned);
@@ -85,6 +95,10 @@ public final class OfflineRevert {
         for (Path image : abandoned) {
             if (!users.get(image).isEmpty()) {
                 LOG.info("keeping {} and the images below it: {} still use it as backing file", image, users.get(image));
+                break;
+            }
+            if (inUse(image)) {
+                LOG.info("keeping {} and the images below it: a running QEMU has it open (image lock)", image);
                 break;
             }
             try {
