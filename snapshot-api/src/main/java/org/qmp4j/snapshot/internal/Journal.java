@@ -103,6 +103,33 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens and locks the journal of {@code vm} for a new operation, which nothing on record
+     * stands in the way of: the check comes before the operation does anything.
+     *
+     * @throws JournalException as {@link #open}, or if an earlier operation is unfinished: recover first
+     */
+    public static Journal openForNewOperation(Path stateDirectory, String vm) {
+        Journal journal = open(stateDirectory, vm);
+        try {
+            journal.refuseIfUnfinished();
+            return journal;
+        } catch (JournalException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    private void refuseIfUnfinished() {
+        List<Operation> open = unfinished();
+        if (!open.isEmpty()) {
+            Operation last = open.get(open.size() - 1);
+            throw new JournalException("an unfinished " + last.kind() + " of this VM is on record (started "
+                    + last.plan().path("started").asText() + ", journal " + file + "): run recover first "
+                    + "(LiveSnapshots.recover, or qmp4j recover)");
+        }
+    }
+
     /** The journal's file. */
     public Path file() {
         return file;
@@ -139,13 +166,7 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException if an earlier operation is unfinished: recover first
      */
     public Operation begin(ObjectNode plan) {
-        List<Operation> open = unfinished();
-        if (!open.isEmpty()) {
-            Operation last = open.get(open.size() - 1);
-            throw new JournalException("an unfinished " + last.kind() + " of this VM is on record (started "
-                    + last.plan().path("started").asText() + ", journal " + file + "): run recover first "
-                    + "(LiveSnapshots.recover, or qmp4j recover)");
-        }
+        refuseIfUnfinished();
         truncate();
         ObjectNode first = plan.deepCopy();
         first.put("id", UUID.randomUUID().toString());

@@ -63,18 +63,11 @@ public final class MergeFlow {
     public MergeResult run() {
         Journal journal;
         try {
-            journal = Journal.open(stateDirectory, StateDirectory.vmKey(qmp));
+            journal = Journal.openForNewOperation(stateDirectory, StateDirectory.vmKey(qmp));
         } catch (JournalException e) {
             throw new MergeFailedException(e.getMessage(), e);
         }
         try (journal) {
-            if (!journal.unfinished().isEmpty()) {
-                try {
-                    journal.begin(Json.MAPPER.createObjectNode()); // throws: says what is unfinished
-                } catch (JournalException e) {
-                    throw new MergeFailedException(e.getMessage(), e);
-                }
-            }
             return run(journal);
         }
     }

@@ -84,7 +84,7 @@ public final class SnapshotFlow {
     public SnapshotResult run() {
         Journal journal;
         try {
-            journal = Journal.open(stateDirectory, StateDirectory.vmKey(qmp));
+            journal = Journal.openForNewOperation(stateDirectory, StateDirectory.vmKey(qmp));
         } catch (JournalException e) {
             throw new SnapshotFailedException(step, e.getMessage(), e, List.of(), List.of());
         }
@@ -97,9 +97,6 @@ public final class SnapshotFlow {
 
     private SnapshotResult run(Journal journal) {
         try {
-            if (!journal.unfinished().isEmpty()) {
-                journal.begin(Json.MAPPER.createObjectNode()); // throws: says what is unfinished
-            }
             return takeSnapshot(journal);
         } catch (SnapshotFailedException e) {
             throw e;
