@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.qmp4j.core.CommandException;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.ImageException;
 
@@ -36,7 +35,7 @@ final class OverlayBuilder {
         hooks.before("overlay file created");
         qmp.execute("blockdev-add", Map.of("driver", "file", "node-name", plan.fileNode(),
                 "filename", plan.overlay().toString()));
-        undo.push("node " + plan.fileNode(), () -> deleteNode(plan.fileNode()));
+        undo.push("node " + plan.fileNode(), () -> BlockNodes.delete(qmp, plan.fileNode()));
         hooks.before("file node added");
 
         Map<String, Object> options = new LinkedHashMap<>();
@@ -48,7 +47,7 @@ final class OverlayBuilder {
         if (plan.disk().clusterSize() > 0) {
             options.put("cluster-size", plan.disk().clusterSize());
         }
-        String job = plan.overlayNode() + "-mk";
+        String job = OverlayPlan.createJobOf(plan.overlayNode());
         JobWatcher.runToConclusion(qmp, "blockdev-create", Map.of("job-id", job, "options", options), job, CREATE_TIMEOUT);
         hooks.before("image created");
 
@@ -58,18 +57,7 @@ final class OverlayBuilder {
         node.put("file", plan.fileNode());
         node.put("backing", null);
         qmp.execute("blockdev-add", node);
-        undo.push("node " + plan.overlayNode(), () -> deleteNode(plan.overlayNode()));
-    }
-
-    /** {@code blockdev-del}; a node that is already gone counts as deleted. */
-    private void deleteNode(String node) {
-        try {
-            qmp.execute("blockdev-del", Map.of("node-name", node));
-        } catch (CommandException e) {
-            if (!e.description().contains("Failed to find node")) {
-                throw e;
-            }
-        }
+        undo.push("node " + plan.overlayNode(), () -> BlockNodes.delete(qmp, plan.overlayNode()));
     }
 
     private void createFile(OverlayPlan plan) {

@@ -19,4 +19,9 @@ record OverlayPlan(BlockDisk disk, Path overlay, String overlayNode, String file
     static String fileNodeOf(String overlayNode) {
         return overlayNode + FILE_NODE_SUFFIX;
     }
+
+    /** The id of the {@code blockdev-create} job that makes the image of {@code overlayNode}. */
+    static String createJobOf(String overlayNode) {
+        return overlayNode + "-mk";
+    }
 }

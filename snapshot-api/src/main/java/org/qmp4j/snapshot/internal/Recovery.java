@@ -189,7 +189,7 @@ public final class Recovery {
         List<String> removed = new ArrayList<>();
         for (JsonNode o : op.plan().path("overlays")) {
             String overlayNode = o.path("overlayNode").asText();
-            dismissJob(overlayNode + "-mk");
+            dismissJob(OverlayPlan.createJobOf(overlayNode));
             for (String node : List.of(overlayNode, o.path("fileNode").asText())) {
                 if (deleteNode(node, what)) {
                     removed.add("node " + node);
@@ -330,14 +330,12 @@ public final class Recovery {
 
     // --- QMP helpers ----------------------------------------------------------------------------
 
+    /** Deletes {@code node}; true if it was there. A refusal is a problem of {@code what}. */
     private boolean deleteNode(String node, String what) {
         try {
-            qmp.execute("blockdev-del", Map.of("node-name", node));
-            return true;
+            return BlockNodes.delete(qmp, node);
         } catch (CommandException e) {
-            if (!e.description().contains("Failed to find node") && !e.description().contains("Cannot find")) {
-                problems.add(what + ": cannot delete node " + node + ": " + e.description());
-            }
+            problems.add(what + ": cannot delete node " + node + ": " + e.description());
             return false;
         }
     }
