@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
+import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.LiveSnapshots;
 
@@ -60,6 +61,16 @@ final class CommonOptions {
     static LiveSnapshots snapshots(ArgParser.Parsed args, QmpClient qmp, GuestAgentClient agent) {
         LiveSnapshots snapshots = LiveSnapshots.of(qmp, agent);
         return args.value(STATE_DIR, Path::of).map(snapshots::withStateDirectory).orElse(snapshots);
+    }
+
+    /**
+     * The agent client of a snapshot or recover, which quiesce or thaw through it. Without sync
+     * on connect, connecting only opens the socket: an agent that does not answer is then the
+     * operation's business (a PREFERRED snapshot goes on unquiesced, a REQUIRED one fails before
+     * any change).
+     */
+    static GuestAgentClient agent(Endpoint endpoint, QmpClient qmp) {
+        return GuestAgentClient.connect(GuestAgentOptions.builder(endpoint).qmp(qmp).syncOnConnect(false).build());
     }
 
     static boolean json(ArgParser.Parsed args) {

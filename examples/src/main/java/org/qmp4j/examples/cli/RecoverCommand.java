@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.util.Optional;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
-import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 import org.qmp4j.snapshot.LiveSnapshots;
@@ -55,8 +54,7 @@ final class RecoverCommand implements Subcommand {
         boolean json = CommonOptions.json(args);
         RecoveryReport report;
         try (QmpClient qmp = QmpClient.connect(QmpOptions.builder(qmpEndpoint).build());
-             GuestAgentClient agent = agentEndpoint.map(e -> GuestAgentClient.connect(
-                     GuestAgentOptions.builder(e).qmp(qmp).syncOnConnect(false).build())).orElse(null)) {
+             GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp)).orElse(null)) {
             report = CommonOptions.snapshots(args, qmp, agent).recover(args.flag(DELETE_UNRECORDED));
         }
         if (json) {

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Optional;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
-import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
 import org.qmp4j.snapshot.LiveSnapshots;
@@ -97,7 +96,7 @@ final class SnapshotCommand implements Subcommand {
 
         SnapshotResult result;
         try (QmpClient qmp = QmpClient.connect(QmpOptions.builder(qmpEndpoint).build());
-             GuestAgentClient agent = agentEndpoint.map(e -> connectAgent(e, qmp)).orElse(null);
+             GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp)).orElse(null);
              StopOnSignal stop = StopOnSignal.guard(agent, err, "snapshot")) {
             result = CommonOptions.snapshots(args, qmp, agent).take(request);
         }
@@ -123,14 +122,6 @@ final class SnapshotCommand implements Subcommand {
         args.value(FREEZE_TIMEOUT, Durations::parse).ifPresent(b::freezeTimeout);
         memory.ifPresent(b::memoryFile);
         return b.build();
-    }
-
-    /**
-     * Without sync on connect, connecting only opens the socket: an agent that does not answer is
-     * then the snapshot's business (PREFERRED goes on unquiesced, REQUIRED fails before any change).
-     */
-    private static GuestAgentClient connectAgent(Endpoint endpoint, QmpClient qmp) {
-        return GuestAgentClient.connect(GuestAgentOptions.builder(endpoint).qmp(qmp).syncOnConnect(false).build());
     }
 
     /** {@code snap-<yyyyMMdd-HHmmss>} of {@code clock}'s time, in UTC. */
