@@ -9,8 +9,6 @@ module org.qmp4j.qga {
     requires io.netty.common;
     requires io.netty.transport;
     requires org.slf4j;
-    // The thaw guardian process ignores terminal signals (sun.misc.Signal).
-    requires jdk.unsupported;
 
     exports org.qmp4j.qga;
 

@@ -1,8 +1,8 @@
 package org.qmp4j.qga.internal;
 
 import java.io.BufferedReader;
-import java.io.FileOutputStream;
 import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -59,8 +59,8 @@ public final class ThawGuardian {
     }
 
     /**
-     * Starts the guardian unless it runs; never blocks. Completes with its pid once it is ready
-     * (its classes loaded, so a thaw after this process's death does not wait for them).
+     * Starts the guardian unless it runs; never blocks. Completes with its pid once its stdin is
+     * open: from then on an armed line waits in the pipe for it, even if this process dies.
      */
     public synchronized CompletableFuture<Long> start() {
         if (ready != null && !ready.isDone()) {
@@ -224,10 +224,10 @@ public final class ThawGuardian {
         }
     }
 
-    /** A small, quick JVM: the guardian only waits, and then makes a few agent round trips. */
     /**
      * The guardian's command line: a shell makes the FIFO that will be the guardian's stdin,
-     * starts the guardian in the background reading it, prints its pid and exits.
+     * starts the guardian in the background reading it, prints its pid and exits. The guardian is
+     * a small, quick JVM: it only waits, and then makes a few agent round trips.
      */
     private static List<String> command(Path fifo) {
         List<String> command = new ArrayList<>();
@@ -240,7 +240,7 @@ public final class ThawGuardian {
         command.add("qmp4j-guardian");
         command.add(fifo.toString());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // measured: about 45 MiB resident and 0.25 s to ready, on the CLI's jar
+        // measured on the CLI's jar: stdin open about 80 ms after the start, about 45 MiB resident
         for (String option : List.of("-Xmx16m", "-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=8m", "-XX:MaxMetaspaceSize=48m",
                 "-XX:-UsePerfData")) {

@@ -21,23 +21,21 @@ import org.qmp4j.qga.GuestAgentOptions;
  * and {@code DISARM id} lines from its controller; at end-of-file (the controller died, or ended
  * without disarming) it thaws every freeze still armed, each through a connection of its own,
  * opened as soon as the agent socket is free, until the agent confirms or the budget runs out.
- * It reports on stderr, since nobody reads its stdout any more. Terminal signals (Ctrl-C, a
- * closed terminal) are meant for the controller, not for it: it ignores them.
+ * It reports on stderr (its stdout is {@code /dev/null}). Terminal signals (Ctrl-C, a closed
+ * terminal) are meant for the controller, not for it: the shell that starts it has them ignored,
+ * and a JVM keeps a signal ignored at its start ignored.
  */
 public final class ThawGuardianMain {
     private static final Duration WARM_UP_DELAY = Duration.ofSeconds(5);
+
     private ThawGuardianMain() {
     }
 
     public static void main(String[] args) throws Exception {
         String controller = args.length > 0 ? args[0] : "?";
-        ignoreTerminalSignals();
-        // Threads start only when a rescue, or the delayed warm-up, needs them.
+        // Nothing is loaded and no thread starts until a rescue, or the delayed warm-up, needs it:
+        // loading the client now would compete for the CPU with the controller's snapshot.
         LazyResources resources = new LazyResources();
-        // Ready before anything else is loaded: a controller's first freeze waits for this line,
-        // and loading the client now would compete for the CPU with the controller's snapshot.
-        System.out.println("READY " + ProcessHandle.current().pid());
-        System.out.flush();
 
         Map<String, Armed> armed = new LinkedHashMap<>();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -130,16 +128,6 @@ public final class ThawGuardianMain {
             DefaultGuestAgentClient.connect(options).handle((c, e) -> null).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             // only a warm-up
-        }
-    }
-
-    private static void ignoreTerminalSignals() {
-        for (String name : List.of("INT", "HUP")) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), sun.misc.SignalHandler.SIG_IGN);
-            } catch (IllegalArgumentException e) {
-                report("cannot ignore SIG" + name + ": " + e.getMessage());
-            }
         }
     }
 

@@ -1,5 +1,7 @@
 package org.qmp4j.core.transport;
 
+import java.util.function.LongSupplier;
+
 /**
  * How many log lines about what one peer sent may be written: at most {@value #LINES} per
  * {@value #WINDOW_SECONDS} s, so that a guest that floods cannot flood the host's logs. The first
@@ -10,7 +12,7 @@ public final class LogBudget {
     static final int WINDOW_SECONDS = 10;
     private static final long WINDOW_NANOS = WINDOW_SECONDS * 1_000_000_000L;
 
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
     private long windowStart;
     private int used;
     private long refused;
@@ -20,7 +22,7 @@ public final class LogBudget {
         this(System::nanoTime);
     }
 
-    LogBudget(java.util.function.LongSupplier nanoClock) {
+    LogBudget(LongSupplier nanoClock) {
         this.clock = nanoClock;
         this.windowStart = nanoClock.getAsLong();
     }
