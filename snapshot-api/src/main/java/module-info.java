@@ -6,6 +6,7 @@ module org.qmp4j.snapshot {
     requires transitive org.qmp4j.core;
     requires transitive org.qmp4j.qga;
     requires com.fasterxml.jackson.annotation;
+    requires org.newsclub.net.unix;
     requires org.slf4j;
 
     exports org.qmp4j.snapshot;

@@ -156,7 +156,7 @@ class OfflineImagesIT {
         Path d0 = qcow2("disk0.qcow2");
         Path d1 = qcow2("disk1.qcow2");
         OfflineImages failing = withFakeQemuImg("""
-                case "$1 $*" in create*disk1.s1.qcow2) echo "injected failure for disk1" >&2; exit 1 ;; esac""");
+                case "$1 $named" in create*disk1.s1.qcow2) echo "injected failure for disk1" >&2; exit 1 ;; esac""");
 
         assertThatThrownBy(() -> failing.snapshot(List.of(d0, d1), "s1", null))
                 .isInstanceOf(ImageException.class)
@@ -171,13 +171,38 @@ class OfflineImagesIT {
         Path d1 = qcow2("disk1.qcow2");
         Path intruder = dir.resolve("disk1.s1.qcow2");
         // Someone creates disk1's overlay path while disk0's overlay is being made.
-        OfflineImages racing = withFakeQemuImg("case \"$1 $*\" in create*disk0.s1.qcow2) echo intruder > '"
+        OfflineImages racing = withFakeQemuImg("case \"$1 $named\" in create*disk0.s1.qcow2) echo intruder > '"
                 + intruder + "' ;; esac");
 
         assertThatThrownBy(() -> racing.snapshot(List.of(d0, d1), "s1", null))
                 .isInstanceOf(ImageException.class).hasMessageContaining("already exists");
         assertThat(intruder).hasContent("intruder");
         assertThat(files()).containsExactlyInAnyOrder(d0, d1, intruder);
+    }
+
+    @Test
+    void aLinkSwappedInWhileQemuImgRunsIsNotWrittenThrough() throws Exception {
+        Path d0 = qcow2("disk0.qcow2");
+        Path victim = Files.writeString(dir.resolve("victim.conf"), "precious");
+        Path overlay = dir.resolve("disk0.s1.qcow2");
+        Path moved = dir.resolve("moved.qcow2");
+        OfflineImages swapping = withFakeQemuImg("case \"$1 $named\" in create*disk0.s1.qcow2) mv '" + overlay
+                + "' '" + moved + "' && ln -s '" + victim + "' '" + overlay + "' ;; esac");
+
+        assertThatThrownBy(() -> swapping.snapshot(List.of(d0), "s1", null))
+                .isInstanceOf(ImageException.class).hasMessageContaining("moved or replaced");
+        assertThat(victim).hasContent("precious");
+        assertThat(Images.backingFile(moved)).isEqualTo(d0.toString()); // qemu-img wrote into the file qmp4j made
+    }
+
+    @Test
+    void aLinkPlacedWhereAnOverlayWillBeIsRefused() throws Exception {
+        Path d0 = qcow2("disk0.qcow2");
+        Path victim = Files.writeString(dir.resolve("victim.conf"), "precious");
+        Files.createSymbolicLink(dir.resolve("disk0.s1.qcow2"), victim);
+        assertThatThrownBy(() -> images.snapshot(List.of(d0), "s1", null))
+                .isInstanceOf(ImageException.class).hasMessageContaining("already exists");
+        assertThat(victim).hasContent("precious");
     }
 
     // ---- revert ------------------------------------------------------------------------------------
@@ -341,7 +366,9 @@ class OfflineImagesIT {
         try {
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Path script = bin.resolve("qemu-img");
-            Files.writeString(script, "#!/bin/sh\n" + hook + "\nexec qemu-img \"$@\"\n");
+            // $named: the file the last argument names (qmp4j passes a created overlay as /proc/PID/fd/N)
+            Files.writeString(script, "#!/bin/sh\nfor last; do :; done\n"
+                    + "named=$(readlink \"$last\" 2>/dev/null || echo \"$last\")\n" + hook + "\nexec qemu-img \"$@\"\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
             return OfflineImages.create(script, Duration.ofSeconds(60), CLOCK);
         } catch (IOException e) {

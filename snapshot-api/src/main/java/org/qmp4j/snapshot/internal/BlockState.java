@@ -61,6 +61,12 @@ final class BlockState {
         JsonNode named = schema.hasArgument("query-named-block-nodes", "flat")
                 ? qmp.execute("query-named-block-nodes", Map.of("flat", true))
                 : qmp.execute("query-named-block-nodes");
+        if (FdSets.mentionsFdSet(block) || FdSets.mentionsFdSet(named)) {
+            // overlays qmp4j passed as descriptors: read them by their files' names
+            Map<Long, String> paths = FdSets.ours(qmp.execute("query-fdsets"));
+            FdSets.rename(block, paths);
+            FdSets.rename(named, paths);
+        }
         return of(block, named, withGraph ? readGraph(qmp, schema) : null);
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -21,7 +22,8 @@ final class FileLocks {
 
     /** True when some process holds one of QEMU's image locks on {@code file}. */
     static boolean inUseByQemu(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             FileLock lock = channel.tryLock(QEMU_LOCK_START, QEMU_LOCK_LENGTH, false);
             if (lock == null) {
                 return true;

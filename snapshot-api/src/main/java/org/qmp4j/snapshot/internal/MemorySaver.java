@@ -1,10 +1,8 @@
 package org.qmp4j.snapshot.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,9 +15,11 @@ import org.qmp4j.snapshot.ImageException;
 import org.qmp4j.snapshot.MemorySaveException;
 
 /**
- * Saves the paused VM's RAM and device state into a new file: the file's descriptor is passed to
- * QEMU ({@code getfd}) and a migration streams into it ({@code migrate fd:}). The file can be
- * loaded with {@code -incoming}.
+ * Saves the paused VM's RAM and device state into a new file: the file is created by
+ * {@link NewFile} (never through a link, never over a file), its descriptor is passed to QEMU
+ * ({@code getfd}) and a migration streams into it ({@code migrate fd:}). A {@code migrate} that
+ * fails has not taken the descriptor: it is closed ({@code closefd}). The file can be loaded
+ * with {@code -incoming}.
  */
 final class MemorySaver {
     private static final Duration POLL = Duration.ofMillis(50);
@@ -28,30 +28,43 @@ final class MemorySaver {
     private final QmpClient qmp;
     private final Undo undo;
     private final Journal.Recorder record;
+    private final SnapshotFlow.Hooks hooks;
 
-    MemorySaver(QmpClient qmp, Undo undo, Journal.Recorder record) {
+    MemorySaver(QmpClient qmp, Undo undo, Journal.Recorder record, SnapshotFlow.Hooks hooks) {
         this.qmp = qmp;
         this.undo = undo;
         this.record = record;
+        this.hooks = hooks;
     }
 
     void save(Path file) {
-        try {
-            OwnerOnlyFiles.createNew(file);
+        try (NewFile memory = NewFile.create(file)) {
+            NewFile.Identity identity = memory.identity();
+            record.step("memory-file", Map.of("file", file.toString()));
+            undo.push("memory file " + file, identity::deleteIfInPlace); // what replaced it is not ours
+            String fdname = "q4j-mem-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            qmp.getfd(fdname, memory.descriptor());
+            try {
+                hooks.before("memory descriptor passed");
+                qmp.execute("migrate", Map.of("uri", "fd:" + fdname));
+            } catch (RuntimeException e) {
+                // the migration did not take the descriptor: QEMU would keep the file open
+                closeQuietly(fdname, e);
+                throw e;
+            }
+            awaitMigration();
         } catch (FileAlreadyExistsException e) {
             throw new ImageException("memory file " + file + " already exists: refusing to overwrite it");
         } catch (IOException e) {
-            throw new ImageException("cannot create memory file " + file + ": " + e, e);
-        }
-        record.step("memory-file", Map.of("file", file.toString()));
-        undo.push("memory file " + file, () -> Files.deleteIfExists(file));
-        String fdname = "q4j-mem-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
-        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-            qmp.getfd(fdname, out.getFD());
-            qmp.execute("migrate", Map.of("uri", "fd:" + fdname));
-            awaitMigration();
-        } catch (IOException e) {
             throw new ImageException("cannot write memory file " + file + ": " + e, e);
+        }
+    }
+
+    private void closeQuietly(String fdname, RuntimeException failure) {
+        try {
+            qmp.closefd(fdname);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -3,25 +3,38 @@ package org.qmp4j.snapshot.internal;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.ImageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates one overlay, ready to be switched to, logging each step for undo: the file (created
- * here, owner-only, never over an existing one), its file node, the qcow2 image on it
- * ({@code blockdev-create} with the disk's size, backing file and format, and cluster size), and
- * the qcow2 node with {@code backing: null} (the transaction attaches the backing).
+ * here, owner-only, never over an existing one or through a link), its file node, the qcow2 image
+ * on it ({@code blockdev-create} with the disk's size, backing file and format, and cluster size),
+ * and the qcow2 node with {@code backing: null} (the transaction attaches the backing).
+ *
+ * <p>Over a UNIX socket QEMU gets the file as a descriptor ({@code add-fd}, then
+ * {@code /dev/fdset/N}): its path is resolved once, by {@link NewFile}, so swapping it for a link
+ * cannot redirect QEMU's writes. Over TCP, which cannot pass descriptors, QEMU opens it by name.
+ * {@link #checkInPlace()} tells, before the freeze, whether every path still names its file.
  */
 final class OverlayBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(OverlayBuilder.class);
     private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(60);
 
     private final QmpClient qmp;
     private final Undo undo;
     private final Journal.Recorder record;
     private final SnapshotFlow.Hooks hooks;
+    private final List<NewFile.Identity> created = new ArrayList<>();
 
     OverlayBuilder(QmpClient qmp, Undo undo, Journal.Recorder record, SnapshotFlow.Hooks hooks) {
         this.qmp = qmp;
@@ -31,10 +44,8 @@ final class OverlayBuilder {
     }
 
     void create(OverlayPlan plan) {
-        createFile(plan);
-        hooks.before("overlay file created");
-        qmp.execute("blockdev-add", Map.of("driver", "file", "node-name", plan.fileNode(),
-                "filename", plan.overlay().toString()));
+        String filename = FdSets.canPass(qmp) ? createAndPass(plan) : createByName(plan);
+        qmp.execute("blockdev-add", Map.of("driver", "file", "node-name", plan.fileNode(), "filename", filename));
         undo.push("node " + plan.fileNode(), () -> BlockNodes.delete(qmp, plan.fileNode()));
         hooks.before("file node added");
 
@@ -60,21 +71,62 @@ final class OverlayBuilder {
         undo.push("node " + plan.overlayNode(), () -> BlockNodes.delete(qmp, plan.overlayNode()));
     }
 
-    private void createFile(OverlayPlan plan) {
-        try {
-            OwnerOnlyFiles.createNew(plan.overlay());
+    /**
+     * Fails if a path no longer names the file created there (renamed, or swapped for a link or
+     * another file): QEMU still writes to the file, but the chain would not find it by name.
+     */
+    void checkInPlace() {
+        for (NewFile.Identity file : created) {
+            if (!file.isInPlace()) {
+                throw new ImageException("overlay " + file.path() + " was moved or replaced after qmp4j created it;"
+                        + " QEMU wrote only to the file qmp4j created, wherever it is now");
+            }
+        }
+    }
+
+    private String createAndPass(OverlayPlan plan) {
+        try (NewFile file = NewFile.create(plan.overlay())) {
+            created(file.identity());
+            hooks.before("overlay file created");
+            String name = FdSets.pass(qmp, file);
+            // LIFO: runs after the nodes on the set are gone, before the file is deleted
+            undo.push("fd set of " + plan.overlay(), () -> FdSets.releaseUnused(qmp));
+            return name;
         } catch (FileAlreadyExistsException e) {
             throw new ImageException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
         } catch (IOException e) {
             throw new ImageException("cannot create overlay " + plan.overlay() + ": " + e, e);
         }
-        record.step("file", Map.of("file", plan.overlay().toString()));
-        undo.push("file " + plan.overlay(), () -> {
+    }
+
+    private String createByName(OverlayPlan plan) {
+        try {
+            OwnerOnlyFiles.createNew(plan.overlay());
+            created(new NewFile.Identity(plan.overlay(), Files.readAttributes(plan.overlay(), BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey()));
+        } catch (FileAlreadyExistsException e) {
+            throw new ImageException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
+        } catch (IOException e) {
+            throw new ImageException("cannot create overlay " + plan.overlay() + ": " + e, e);
+        }
+        hooks.before("overlay file created");
+        return plan.overlay().toString();
+    }
+
+    private void created(NewFile.Identity file) {
+        created.add(file);
+        record.step("file", Map.of("file", file.path().toString()));
+        undo.push("file " + file.path(), () -> {
+            if (!file.isInPlace()) {
+                // someone else's now: nothing of ours is at the path to delete
+                LOG.warn("overlay {} was moved or replaced by someone else: leaving what is there", file.path());
+                return;
+            }
             // If the switch's outcome is unknown, a QEMU may write to this file now: never delete it then.
-            if (Files.exists(plan.overlay()) && FileLocks.inUseByQemu(plan.overlay())) {
+            if (FileLocks.inUseByQemu(file.path())) {
                 throw new IOException("kept: a QEMU process has it open");
             }
-            Files.deleteIfExists(plan.overlay());
+            Files.delete(file.path());
         });
     }
 }

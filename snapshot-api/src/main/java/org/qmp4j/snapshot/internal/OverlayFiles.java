@@ -10,9 +10,10 @@ import java.util.Set;
 import org.qmp4j.snapshot.ImageException;
 
 /**
- * Creates qcow2 overlay files that nobody else can read: the empty file is created here, owner-only
- * and atomically ({@code O_CREAT|O_EXCL}, so an existing file is never overwritten), and only then
- * does {@code qemu-img create} write the header into it.
+ * Creates qcow2 overlay files that nobody else can read: the empty file is created here by
+ * {@link NewFile} (owner-only, never over an existing file or through a link), and
+ * {@code qemu-img create} writes the header into that very file, which it opens as
+ * {@code /proc/PID/fd/N}: a path swapped for a link meanwhile cannot redirect the write.
  */
 public final class OverlayFiles {
     /** Owner read and write: guest data must not be readable by other host users. */
@@ -31,12 +32,18 @@ public final class OverlayFiles {
      * @throws ImageException if {@code overlay} exists (left untouched), or anything failed
      */
     public void create(Path base, String baseFormat, Path overlay) {
-        createEmptyOwnerOnly(overlay);
-        try {
-            qemuImg.createOverlay(base, baseFormat, overlay);
-            ensureOwnerOnly(overlay);
-        } catch (RuntimeException e) {
-            String removed = deleteQuietly(overlay) ? "removed " + overlay : "COULD NOT REMOVE " + overlay;
+        NewFile.Identity identity = null;
+        try (NewFile file = NewFile.create(overlay)) {
+            identity = file.identity();
+            qemuImg.createOverlay(base, baseFormat, file.descriptorPath());
+            if (!identity.isInPlace()) {
+                throw new ImageException(overlay + " was moved or replaced while qemu-img wrote the overlay");
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new ImageException("overlay " + overlay + " already exists; refusing to overwrite it", e);
+        } catch (IOException | RuntimeException e) {
+            String removed = identity == null ? "nothing to remove"
+                    : deleteQuietly(identity) ? "removed " + overlay : "COULD NOT REMOVE " + overlay;
             throw new ImageException("cannot create overlay " + overlay + " on " + base + " (" + removed + "): "
                     + e.getMessage(), e);
         }
@@ -52,24 +59,12 @@ public final class OverlayFiles {
         }
     }
 
-    private static void createEmptyOwnerOnly(Path overlay) {
+    /** Deletes the created file if its path still names it; true if nothing of it is left there. */
+    private static boolean deleteQuietly(NewFile.Identity file) {
         try {
-            OwnerOnlyFiles.createNew(overlay);
-        } catch (FileAlreadyExistsException e) {
-            throw new ImageException("overlay " + overlay + " already exists; refusing to overwrite it", e);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new ImageException("cannot create overlay file " + overlay + ": " + e, e);
-        }
-    }
-
-    /** qemu-img keeps an existing file's mode today; check instead of trusting that. */
-    private static void ensureOwnerOnly(Path overlay) {
-        try {
-            if (!Files.getPosixFilePermissions(overlay, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
-                Files.setPosixFilePermissions(overlay, OWNER_ONLY);
-            }
+            return file.deleteIfInPlace() || !Files.exists(file.path(), LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new ImageException("cannot restrict permissions of " + overlay + ": " + e, e);
+            return false;
         }
     }
 }

@@ -45,6 +45,11 @@ final class OverlayRemoval {
                 LOG.warn("merged, but node {} on {} is still used by {}", node, overlay.image(), parents);
             }
         }
+        try {
+            FdSets.releaseUnused(qmp); // the overlay's descriptor, if qmp4j passed it
+        } catch (CommandException e) {
+            LOG.warn("merged, but could not release the fd set of {}: {}", overlay.image(), e.getMessage());
+        }
         List<String> left = BlockState.read(qmp, false).nodesOnFile(overlay.image());
         if (!left.isEmpty()) {
             LOG.warn("merged, but {} is still open in nodes {}: keeping the file", overlay.image(), left);

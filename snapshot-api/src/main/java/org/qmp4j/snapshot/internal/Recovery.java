@@ -70,6 +70,10 @@ public final class Recovery {
                 actions.add("nothing unfinished on record for " + StateDirectory.vmKey(qmp));
             }
             unrecorded = unrecordedNodes();
+            int sets = FdSets.releaseUnused(qmp);
+            if (sets > 0) {
+                actions.add("released " + sets + " fd set" + (sets == 1 ? "" : "s") + " of qmp4j that no node used");
+            }
         } catch (JournalException e) {
             problems.add(e.getMessage());
             unrecorded = List.of();
@@ -195,6 +199,10 @@ public final class Recovery {
                     removed.add("node " + node);
                 }
             }
+        }
+        int sets = FdSets.releaseUnused(qmp); // before the files: a set keeps its file open in QEMU
+        if (sets > 0) {
+            removed.add(sets + " fd set" + (sets == 1 ? "" : "s"));
         }
         List<Path> files = new ArrayList<>();
         for (JsonNode o : op.plan().path("overlays")) {

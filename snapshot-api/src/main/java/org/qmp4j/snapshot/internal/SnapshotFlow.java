@@ -156,8 +156,9 @@ public final class SnapshotFlow {
                     record.step("resumed");
                 });
             }
-            new MemorySaver(qmp, undo, record).save(memory);
+            new MemorySaver(qmp, undo, record, hooks).save(memory);
         }
+        builder.checkInPlace();
 
         enter("freeze");
         FreezeHandle freeze = null;

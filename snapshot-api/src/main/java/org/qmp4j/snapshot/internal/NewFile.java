@@ -1,0 +1,201 @@
+package org.qmp4j.snapshot.internal;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Objects;
+import java.util.Set;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/**
+ * A file this process has just created and holds open: {@code O_CREAT|O_EXCL|O_NOFOLLOW}, so
+ * it is never an existing file nor where a symbolic link points, and owner-only. Its path is
+ * resolved exactly once, here; everything after goes through the descriptor (passed to QEMU, or
+ * named as {@code /proc/PID/fd/N}, which the kernel resolves to this very file), so a path that
+ * is renamed, or swapped for a link, afterwards cannot redirect a write.
+ *
+ * <p>Java gives no descriptor number for a {@link FileChannel}. It is found in
+ * {@code /proc/self/fdinfo}: the channel's offset is set to a random value between 2 and 4 GiB,
+ * the descriptor with that offset is this channel's (its inode is checked against the path's),
+ * and the offset goes back to 0.
+ */
+final class NewFile implements AutoCloseable {
+    private static final Path PROC_FDS = Path.of("/proc/self/fd");
+    private static final Path PROC_FDINFO = Path.of("/proc/self/fdinfo");
+    private static final SecureRandom MARKERS = new SecureRandom();
+
+    private final FileChannel channel;
+    private final int fd;
+    private final Identity identity;
+
+    private NewFile(FileChannel channel, int fd, Identity identity) {
+        this.channel = channel;
+        this.fd = fd;
+        this.identity = identity;
+    }
+
+    /**
+     * Creates {@code path}, which must not exist (not even as a dangling link).
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if anything is at {@code path}
+     * @throws IOException if it cannot be created, or was replaced before it could be held
+     */
+    static NewFile create(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(OwnerOnlyFiles.OWNER_ONLY));
+        Identity identity = null;
+        try {
+            int fd = descriptorNumberOf(channel);
+            Path self = PROC_FDS.resolve(Integer.toString(fd));
+            identity = new Identity(path, Files.readAttributes(self, BasicFileAttributes.class).fileKey());
+            // The umask may have taken bits away; chmod through the descriptor, never by name.
+            Files.setPosixFilePermissions(self, OwnerOnlyFiles.OWNER_ONLY);
+            if (!identity.isInPlace()) {
+                throw new IOException(path + " was replaced while it was being created");
+            }
+            return new NewFile(channel, fd, identity);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            removeAfterFailure(path, identity);
+            throw e;
+        }
+    }
+
+    /** The path it was created at. */
+    Path path() {
+        return identity.path();
+    }
+
+    /** The open descriptor (read and write), valid until {@link #close()}. */
+    FileDescriptor descriptor() throws IOException {
+        ensureOpen();
+        return FileDescriptorCast.unsafeUsing(fd).getFileDescriptor();
+    }
+
+    /**
+     * A name for this very file that another process of this user can open while this one is
+     * open: {@code /proc/PID/fd/N}. Opening it never follows {@link #path()}.
+     */
+    Path descriptorPath() throws IOException {
+        ensureOpen();
+        return Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "fd", Integer.toString(fd));
+    }
+
+    /** What identifies the file (device and inode); stays valid after {@link #close()}. */
+    Identity identity() {
+        return identity;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    private void ensureOpen() throws IOException {
+        if (!channel.isOpen()) {
+            throw new IOException(identity.path() + ": closed");
+        }
+    }
+
+    /**
+     * A created file's identity, kept after its descriptor is closed (while QEMU keeps the file
+     * open its inode cannot be reused). A path still names the file only if it is not a link
+     * and has the same device and inode.
+     *
+     * @param path where the file was created
+     * @param fileKey its device and inode, as {@link BasicFileAttributes#fileKey()}
+     */
+    record Identity(Path path, Object fileKey) {
+        Identity {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(fileKey, "fileKey");
+        }
+
+        /** Whether {@code candidate}, not followed if it is a link, is this file. */
+        boolean isAt(Path candidate) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(candidate, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                return attributes.isRegularFile() && fileKey.equals(attributes.fileKey());
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** Whether the file is still at the path it was created at. */
+        boolean isInPlace() {
+            return isAt(path);
+        }
+
+        /** Deletes the path if it still names this file; false if it was kept (gone, or not this file). */
+        boolean deleteIfInPlace() throws IOException {
+            if (!isInPlace()) {
+                return false;
+            }
+            Files.delete(path);
+            return true;
+        }
+    }
+
+    private static int descriptorNumberOf(FileChannel channel) throws IOException {
+        // 2 to 4 GiB: past any offset of the JVM's own files, within every file system's limit
+        // (lseek beyond it fails), and a wrong match would show as another inode, never pass
+        long marker = (1L << 31) + MARKERS.nextInt(Integer.MAX_VALUE);
+        channel.position(marker);
+        try {
+            String wanted = "pos:\t" + marker + "\n";
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC_FDINFO)) {
+                for (Path info : fds) {
+                    if (readQuietly(info).startsWith(wanted)) {
+                        return Integer.parseInt(info.getFileName().toString());
+                    }
+                }
+            }
+            throw new IOException("cannot find the descriptor of the new file in " + PROC_FDINFO);
+        } finally {
+            channel.position(0);
+        }
+    }
+
+    private static String readQuietly(Path info) {
+        try {
+            return new String(Files.readAllBytes(info), StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            return ""; // closed meanwhile by another thread
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * After a failed create: removes the file just made. Without its identity (its descriptor was
+     * not found), an empty regular file at the path is taken to be it: nothing else can be there
+     * but what replaced it within these microseconds.
+     */
+    private static void removeAfterFailure(Path path, Identity identity) {
+        try {
+            if (identity != null) {
+                identity.deleteIfInPlace();
+                return;
+            }
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isRegularFile() && attributes.size() == 0) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException ignored) {
+            // nothing there, or not ours: leave it
+        }
+    }
+}
