@@ -60,6 +60,23 @@ public interface GuestAgentClient extends AutoCloseable {
     }
 
     /**
+     * {@link #isPresentAsync() Presence}, and then which of {@code needed} this guest's agent
+     * refuses (its {@code guest-info}: disabled by an allow or block list, or unknown), by name.
+     * Changes nothing in the guest; never throws for absence.
+     */
+    default CompletableFuture<AgentReadiness> readinessAsync(List<String> needed) {
+        List<String> commands = List.copyOf(needed);
+        return isPresentAsync().thenCompose(present -> present
+                ? infoAsync().thenApply(info -> new AgentReadiness(true, info.unavailable(commands)))
+                : CompletableFuture.completedFuture(new AgentReadiness(false, List.of())));
+    }
+
+    /** Blocking {@link #readinessAsync(List)}. */
+    default AgentReadiness readiness(List<String> needed) {
+        return Blocking.await(readinessAsync(needed));
+    }
+
+    /**
      * Runs any agent command, untyped; {@code null} arguments for none. {@code options} may give it
      * a deadline of its own (otherwise {@link GuestAgentOptions#commandTimeout()}); the agent has no
      * out-of-band execution, so {@code oob} fails with {@link CapabilityNotNegotiatedException}.

@@ -51,6 +51,9 @@ class GuestAgentAbsentIT {
             long start = System.nanoTime();
             assertThat(ga.isPresent()).isFalse();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            AgentReadiness readiness = ga.readiness(AgentReadiness.FREEZE_COMMANDS);
+            assertThat(readiness.present()).isFalse();
+            assertThat(readiness.obstacle()).isEqualTo("the guest agent does not answer");
 
             start = System.nanoTime();
             assertThatThrownBy(() -> ga.freeze(FreezeOptions.defaults()))

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.qga.AgentReadiness;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
@@ -34,6 +35,11 @@ class AgentBlockListIT {
             assertThat(ga.info().unavailable(List.of("guest-fsfreeze-freeze", "guest-fsfreeze-thaw", "guest-nonsense")))
                     .containsExactly("guest-fsfreeze-freeze is disabled in this guest's agent",
                             "guest-nonsense is unknown to this guest's agent");
+            AgentReadiness readiness = ga.readiness(AgentReadiness.FREEZE_COMMANDS);
+            assertThat(readiness.present()).isTrue();
+            assertThat(readiness.ready()).isFalse();
+            assertThat(readiness.unavailable()).containsExactly("guest-fsfreeze-freeze is disabled in this guest's agent");
+            assertThat(ga.readiness(List.of("guest-ping", "guest-fsfreeze-thaw")).ready()).isTrue();
             List<Path> before = files();
             LiveSnapshots snapshots = LiveSnapshots.of(qmp, ga);
 

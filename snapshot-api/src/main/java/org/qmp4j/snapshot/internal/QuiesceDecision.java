@@ -2,6 +2,7 @@ package org.qmp4j.snapshot.internal;
 
 import java.util.List;
 import org.qmp4j.core.Qmp4jException;
+import org.qmp4j.qga.AgentReadiness;
 import org.qmp4j.qga.FreezeStatus;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qmp.StatusInfo;
@@ -43,14 +44,10 @@ record QuiesceDecision(boolean quiesce, String skippedReason) {
             return "no guest agent connection was given";
         }
         try {
-            if (!agent.isPresent()) {
-                return "the guest agent does not answer";
-            }
             String freeze = request.mountpoints().isEmpty() ? "guest-fsfreeze-freeze" : "guest-fsfreeze-freeze-list";
-            List<String> unavailable = agent.info().unavailable(List.of("guest-fsfreeze-status", freeze,
-                    "guest-fsfreeze-thaw"));
-            if (!unavailable.isEmpty()) {
-                return String.join(", ", unavailable);
+            AgentReadiness readiness = agent.readiness(List.of("guest-fsfreeze-status", freeze, "guest-fsfreeze-thaw"));
+            if (!readiness.ready()) {
+                return readiness.obstacle();
             }
             FreezeStatus frozen = agent.fsfreezeStatus();
             if (frozen != FreezeStatus.THAWED) {
