@@ -111,6 +111,27 @@ class UntrustedAgentTest {
         }
     }
 
+    /**
+     * A reply within the byte cap but made of many tiny values (300,000 zeros: 600 KB that would
+     * be a tree of 300,000 nodes) fails its command without being built; the connection stays.
+     */
+    @Test
+    void aReplyOfTooManyValuesFailsItsCommandNotTheConnection() {
+        agent(List.of());
+        peer.on("guest-ping", req -> List.of(PeerAction.reply(req, QmpMessages.MAPPER.createObjectNode())));
+        try (GuestAgentClient ga = GuestAgentClient.connect(options().build())) {
+            StringBuilder zeros = new StringBuilder("{\"return\":[0");
+            zeros.append(",0".repeat(300_000)).append("]}\n");
+            peer.on("guest-info", req -> List.of(PeerAction.bytes(zeros.toString().replace("{\"return\"",
+                    "{\"id\":" + req.get("id") + ",\"return\"").getBytes(StandardCharsets.US_ASCII))));
+            assertThatThrownBy(ga::info)
+                    .isInstanceOf(FrameTooLargeException.class)
+                    .hasMessageContaining("guest-info: the reply is over the cap of 100000 JSON values per message");
+            assertThat(ga.state()).isEqualTo(ConnectionState.READY);
+            ga.ping();
+        }
+    }
+
     @Test
     void theAgentsFrameCapIsTenMebibytesByDefault() {
         assertThat(GuestAgentOptions.unix(Path.of("/run/vm1/qga.sock")).maxFrameBytes()).isEqualTo(10 << 20);

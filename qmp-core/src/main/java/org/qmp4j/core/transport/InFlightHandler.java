@@ -215,15 +215,14 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         if (oldest == null) {
             String note = peerLogs.take();
             if (note != null) {
-                LOG.warn("{} sent a message over the {} byte cap while no command waited; dropped{}", peerName,
-                        tooLarge.maxFrameBytes(), note);
+                LOG.warn("{} sent a message over {} while no command waited; dropped{}", peerName,
+                        tooLarge.limit(), note);
             }
             return;
         }
-        LOG.warn("{} replied to {} with more than {} bytes: that command fails, the connection stays", peerName,
-                oldest.name(), tooLarge.maxFrameBytes());
-        oldest.fail(new FrameTooLargeException(oldest.name() + ": the reply is over the " + tooLarge.maxFrameBytes()
-                + " byte cap of this connection (maxFrameBytes)", tooLarge.maxFrameBytes()));
+        LOG.warn("{} replied to {} over {}: that command fails, the connection stays", peerName,
+                oldest.name(), tooLarge.limit());
+        oldest.fail(tooLarge.ofReplyTo(oldest.name()));
     }
 
     private void onReply(ObjectNode reply) {

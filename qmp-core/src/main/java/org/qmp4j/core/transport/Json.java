@@ -21,14 +21,33 @@ public final class Json {
     /** Longest string: no frame is longer than a connection's cap (16 MiB by default) anyway. */
     public static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
 
+    /**
+     * Most JSON values (tokens) read from one QMP message: {@code query-qmp-schema}, the largest,
+     * has about 36,000 on QEMU 10.0. This only bounds the tree a message can make.
+     */
+    public static final long MAX_TOKENS = 4_000_000;
+    /**
+     * Most JSON values read from one message of a guest (the agent): a 10 MiB reply of
+     * {@code [0,0,...]} would otherwise become a tree of 5 million nodes, hundreds of MiB of heap.
+     * Legitimate replies are far below it (a large {@code guest-exec-status} is one string).
+     */
+    public static final long GUEST_MAX_TOKENS = 100_000;
+
     /** Shared, thread-safe mapper. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
-                            .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_STRING_LENGTH).build())
-                    .build())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
-            .build();
+    public static final ObjectMapper MAPPER = mapper(MAX_TOKENS);
+    /** The same, with the tighter {@link #GUEST_MAX_TOKENS}: for reading what a guest sends. */
+    public static final ObjectMapper GUEST_MAPPER = mapper(GUEST_MAX_TOKENS);
+
+    private static ObjectMapper mapper(long maxTokens) {
+        return JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                                .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_STRING_LENGTH)
+                                .maxTokenCount(maxTokens).build())
+                        .build())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+                .build();
+    }
 
     private Json() {
     }

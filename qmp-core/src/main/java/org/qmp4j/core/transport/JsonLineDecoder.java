@@ -1,7 +1,9 @@
 package org.qmp4j.core.transport;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -31,19 +33,24 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
 
     private final int maxFrameBytes;
     private final int marker;
+    private final ObjectMapper mapper;
     /** Bytes after the reader index already known to hold no delimiter. */
     private int scanned;
     private boolean discarding;
 
     /** A decoder of JSON lines of at most {@code maxFrameBytes}, with no marker byte. */
     public JsonLineDecoder(int maxFrameBytes) {
-        this(maxFrameBytes, NO_MARKER);
+        this(maxFrameBytes, NO_MARKER, Json.MAPPER);
     }
 
-    /** For a protocol with a marker byte ({@code 0..255}). */
-    protected JsonLineDecoder(int maxFrameBytes, int markerByte) {
+    /**
+     * For a protocol with a marker byte ({@code 0..255}), reading with {@code mapper} (whose
+     * limits bound what one frame may make the parser build).
+     */
+    protected JsonLineDecoder(int maxFrameBytes, int markerByte, ObjectMapper mapper) {
         this.maxFrameBytes = maxFrameBytes;
         this.marker = markerByte;
+        this.mapper = mapper;
     }
 
     /**
@@ -108,10 +115,10 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
         return line.forEachByte(b -> b == ' ' || b == '\r' || b == '\t') < 0;
     }
 
-    private static Frame parse(ByteBuf line) {
+    private Frame parse(ByteBuf line) {
         try (InputStream stream = new ByteBufInputStream(line.duplicate());
-             JsonParser parser = Json.MAPPER.createParser(stream)) {
-            JsonNode node = Json.MAPPER.readTree(parser);
+             JsonParser parser = mapper.createParser(stream)) {
+            JsonNode node = mapper.readTree(parser);
             if (node == null || !node.isObject()) {
                 return Frame.failed(new ProtocolException("peer sent JSON that is not an object: "
                         + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
@@ -121,6 +128,14 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
                         + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
             }
             return Frame.of((ObjectNode) node);
+        } catch (StreamConstraintsException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Token count")) {
+                // valid perhaps, but more values than a tree of it may hold: like a frame over the cap
+                return Frame.failed(FrameTooLargeException.tooManyValues(
+                        mapper.getFactory().streamReadConstraints().getMaxTokenCount(), maxFrameBytes));
+            }
+            return Frame.failed(new ProtocolException("peer sent JSON beyond the parser's limits (" + reason(e) + "): "
+                    + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));
         } catch (IOException e) {
             return Frame.failed(new ProtocolException("peer sent invalid JSON (" + reason(e) + "): "
                     + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));
