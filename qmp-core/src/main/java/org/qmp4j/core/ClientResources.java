@@ -8,7 +8,9 @@ import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,6 +20,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.newsclub.net.unix.AFUNIXSelectorProvider;
 import org.qmp4j.core.transport.IoThreads;
 
@@ -40,6 +43,7 @@ public final class ClientResources implements AutoCloseable {
     private final NotifyingPool eventExecutor;
     private final NotifyingTimer timer;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
     private volatile EventLoopGroup tcpGroup;
     private boolean closed;
 
@@ -98,6 +102,15 @@ public final class ClientResources implements AutoCloseable {
     /** The default number of I/O threads: QMP traffic is light, so at most two. */
     public static int defaultIoThreads() {
         return Math.min(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The one instance of {@code type} that these resources keep for the clients using them, made
+     * by {@code factory} on first use: state that the connections of one process share (the QMP
+     * client keeps the schemas of the QEMU binaries it has seen here).
+     */
+    public <T> T shared(Class<T> type, Supplier<? extends T> factory) {
+        return type.cast(shared.computeIfAbsent(type, t -> factory.get()));
     }
 
     /** The event loop group for UNIX-socket channels. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FileDescriptor;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -151,10 +152,27 @@ public final class DefaultQmpClient implements QmpClient {
     public CompletableFuture<QmpSchema> schemaAsync() {
         synchronized (schemaLock) {
             if (schema == null || schema.isCompletedExceptionally()) {
-                schema = executeAsync("query-qmp-schema").thenApply(QmpSchema::parse);
+                // With resources of its own a client is alone: nothing to share the schema with.
+                schema = options.resources().isPresent() ? sharedSchema() : readSchema();
             }
             return schema;
         }
+    }
+
+    private CompletableFuture<QmpSchema> readSchema() {
+        return executeAsync("query-qmp-schema").thenApply(QmpSchema::parse);
+    }
+
+    /** The schema from the resources' {@link SchemaCache}, by this binary's version and commands. */
+    private CompletableFuture<QmpSchema> sharedSchema() {
+        SchemaCache cache = connection.resources().shared(SchemaCache.class, SchemaCache::new);
+        return executeAsync("query-commands").thenCompose(commands -> {
+            Set<String> names = new HashSet<>();
+            for (JsonNode command : commands) {
+                names.add(command.path("name").asText());
+            }
+            return cache.schema(new SchemaCache.Key(greeting().version(), names), this::readSchema);
+        });
     }
 
     @Override
