@@ -44,6 +44,24 @@ class CliProcessIT {
         return CliRun.viaScript(CliRun.script(), dir, args);
     }
 
+    /** mvn package built the class-data-sharing archive, and the script's JVM maps the CLI's classes from it. */
+    @Test
+    void theScriptStartsFromTheClassDataSharingArchive() throws Exception {
+        assertThat(CliRun.script().resolveSibling("../target/qmp4j.jsa").normalize()).isRegularFile();
+        Path log = dir.resolve("class-load.log");
+        ProcessBuilder builder = new ProcessBuilder(CliRun.script().toString(), "qmp", "--socket",
+                qemu.qmpSocket().toString(), "query-status").redirectOutput(log.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("QMP4J_JAVA_OPTS", "-Xlog:class+load=info");
+        Process process = builder.start();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        String loads = java.nio.file.Files.readString(log);
+        assertThat(loads).contains("org.qmp4j.examples.cli.Qmp4jCli source: shared objects file")
+                .contains("org.qmp4j.qmp.internal.DefaultQmpClient source: shared objects file")
+                .contains("io.netty.channel.nio.NioIoHandler source: shared objects file");
+    }
+
     @Test
     void queryStatusPrintsJsonAndNothingElse() {
         CliRun run = run("qmp", "--socket", qemu.qmpSocket().toString(), "query-status");
