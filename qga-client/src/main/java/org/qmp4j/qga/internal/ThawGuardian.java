@@ -43,6 +43,11 @@ public final class ThawGuardian {
     private static final ThawGuardian SHARED = new ThawGuardian();
     /** Overrides the guardian's class path (default: this JVM's class and module path). */
     public static final String CLASSPATH_PROPERTY = "qmp4j.guardian.classpath";
+    /**
+     * A class-data-sharing archive of the class path for the guardian's JVM to start from (the
+     * CLI's script sets it to its own); unset, or not a file, the guardian starts without one.
+     */
+    public static final String SHARED_ARCHIVE_PROPERTY = "qmp4j.guardian.sharedArchive";
 
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, String> armed = new LinkedHashMap<>(); // guarded by this
@@ -245,6 +250,13 @@ public final class ThawGuardian {
                 "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=8m", "-XX:MaxMetaspaceSize=48m",
                 "-XX:-UsePerfData")) {
             command.add(option);
+        }
+        String archive = System.getProperty(SHARED_ARCHIVE_PROPERTY);
+        if (archive != null && !archive.isBlank() && Files.isRegularFile(Path.of(archive))) {
+            // the CLI's class-data-sharing archive: its classes are the guardian's too
+            command.add("-XX:SharedArchiveFile=" + archive);
+            command.add("-Xlog:cds=off");
+            command.add("-Xlog:cds+dynamic=off");
         }
         command.add("-Dio.netty.allocator.type=unpooled");
         command.add("-Dslf4j.internal.verbosity=ERROR");
