@@ -1,0 +1,134 @@
+package org.qmp4j.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qmp4j.core.ClientResources;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpOptions;
+import org.qmp4j.snapshot.LiveSnapshots;
+import org.qmp4j.snapshot.QuiescePolicy;
+import org.qmp4j.snapshot.SnapshotRequest;
+import org.qmp4j.snapshot.SnapshotResult;
+import org.qmp4j.testkit.HostCommand;
+import org.qmp4j.testkit.QemuProcess;
+
+/**
+ * Scale: N QEMUs (default 200; {@code -Dqmp4j.bench.vms=N}) on one JVM and one
+ * {@link ClientResources}: connect time, heap per idle connection, threads, then a concurrent
+ * snapshot of every VM's disk, twice (the first on fresh connections, which have not read a
+ * schema yet), with the JVM's CPU time per snapshot. Each QEMU is a stopped q35 machine with one
+ * small qcow2 disk on virtio-blk (no guest code runs). Not a regular test: run it with
+ * <pre>
+ * mvn -B verify -pl examples -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+ *   -Dit.test=ScaleBenchmark -Dfailsafe.failIfNoSpecifiedTests=false [-Dqmp4j.bench.vms=200]
+ * </pre>
+ * It asserts only that every snapshot happened; the figures are printed.
+ */
+class ScaleBenchmark {
+    private static final int VMS = Integer.getInteger("qmp4j.bench.vms", 200);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void manyVmsOnOneJvm() throws Exception {
+        List<QemuProcess> qemus = new ArrayList<>();
+        List<QmpClient> clients = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(VMS);
+        try (ClientResources resources = ClientResources.create()) {
+            long start = System.nanoTime();
+            for (int i = 0; i < VMS; i++) {
+                Path disk = dir.resolve("vm" + i + ".qcow2");
+                HostCommand.run(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), "1M");
+                qemus.add(QemuProcess.start(List.of("-machine", "q35,accel=tcg", "-S", "-m", "16",
+                        "-drive", "if=none,id=d0,file=" + disk + ",format=qcow2",
+                        "-device", "virtio-blk-pci,drive=d0,id=vd0")));
+            }
+            double qemuStart = seconds(start);
+
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            long heapBefore = usedHeapAfterGc(memory);
+            start = System.nanoTime();
+            List<Future<QmpClient>> connecting = new ArrayList<>();
+            for (QemuProcess qemu : qemus) {
+                connecting.add(pool.submit(() -> QmpClient.connect(QmpOptions.builder(Endpoint.unix(qemu.qmpSocket()))
+                        .resources(resources).build())));
+            }
+            for (Future<QmpClient> f : connecting) {
+                clients.add(f.get());
+            }
+            double connect = seconds(start);
+            long heapPerConnection = (usedHeapAfterGc(memory) - heapBefore) / VMS;
+            long threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("qmp4j-")).count(); // qmp4j's own, not the callers' pool
+
+            double[] first = snapshotAll(pool, clients, "first");
+            double[] second = snapshotAll(pool, clients, "second");
+
+            System.out.printf(Locale.ROOT, "%n== %d VMs on one JVM (I/O threads: %d)%n", VMS,
+                    ClientResources.defaultIoThreads());
+            System.out.printf(Locale.ROOT, "QEMUs started in %.1f s (not qmp4j's)%n", qemuStart);
+            System.out.printf(Locale.ROOT, "connect all, concurrently: %.2f s; heap per idle connection: %.1f KiB;"
+                    + " qmp4j threads: %d%n", connect, heapPerConnection / 1024.0, threads);
+            System.out.printf(Locale.ROOT, "concurrent snapshot of all, first (fresh connections): %.2f s, "
+                    + "JVM CPU %.1f ms per snapshot%n", first[0], first[1]);
+            System.out.printf(Locale.ROOT, "concurrent snapshot of all, second: %.2f s, JVM CPU %.1f ms per snapshot%n",
+                    second[0], second[1]);
+            System.out.printf(Locale.ROOT, "first / second: %.2fx (target at most 1.5x)%n", first[0] / second[0]);
+        } finally {
+            pool.shutdownNow();
+            for (QmpClient c : clients) {
+                c.abort();
+            }
+            for (QemuProcess q : qemus) {
+                q.close();
+            }
+        }
+    }
+
+    /** Snapshots every VM at once; returns the wall seconds and the JVM CPU milliseconds per snapshot. */
+    private double[] snapshotAll(ExecutorService pool, List<QmpClient> clients, String name) throws Exception {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        List<Future<SnapshotResult>> taking = new ArrayList<>();
+        for (QmpClient qmp : clients) {
+            Callable<SnapshotResult> take = () -> LiveSnapshots.of(qmp).withStateDirectory(dir.resolve("state"))
+                    .take(SnapshotRequest.builder(name).quiesce(QuiescePolicy.OFF).build());
+            taking.add(pool.submit(take));
+        }
+        for (Future<SnapshotResult> f : taking) {
+            assertThat(f.get().disks()).hasSize(1);
+        }
+        double wall = seconds(start);
+        double cpuPerSnapshot = (os.getProcessCpuTime() - cpu) / 1e6 / clients.size();
+        return new double[] {wall, cpuPerSnapshot};
+    }
+
+    private static long usedHeapAfterGc(MemoryMXBean memory) throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}
