@@ -74,8 +74,11 @@ class ScaleBenchmark {
             }
             double connect = seconds(start);
             long heapPerConnection = (usedHeapAfterGc(memory) - heapBefore) / VMS;
-            long threads = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("qmp4j-")).count(); // qmp4j's own, not the callers' pool
+            // qmp4j's own threads, not the callers' pool, by name without the number
+            java.util.Map<String, Long> threads = Thread.getAllStackTraces().keySet().stream()
+                    .map(Thread::getName).filter(n -> n.startsWith("qmp4j-"))
+                    .collect(java.util.stream.Collectors.groupingBy(n -> n.replaceAll("-?\\d+$", ""),
+                            java.util.TreeMap::new, java.util.stream.Collectors.counting()));
 
             double[] first = snapshotAll(pool, clients, "first");
             double[] second = snapshotAll(pool, clients, "second");
@@ -84,7 +87,7 @@ class ScaleBenchmark {
                     ClientResources.defaultIoThreads());
             System.out.printf(Locale.ROOT, "QEMUs started in %.1f s (not qmp4j's)%n", qemuStart);
             System.out.printf(Locale.ROOT, "connect all, concurrently: %.2f s; heap per idle connection: %.1f KiB;"
-                    + " qmp4j threads: %d%n", connect, heapPerConnection / 1024.0, threads);
+                    + " qmp4j threads: %s%n", connect, heapPerConnection / 1024.0, threads);
             System.out.printf(Locale.ROOT, "concurrent snapshot of all, first (fresh connections): %.2f s, "
                     + "JVM CPU %.1f ms per snapshot%n", first[0], first[1]);
             System.out.printf(Locale.ROOT, "concurrent snapshot of all, second: %.2f s, JVM CPU %.1f ms per snapshot%n",
