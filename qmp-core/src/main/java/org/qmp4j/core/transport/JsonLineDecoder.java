@@ -118,7 +118,18 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
     private Frame parse(ByteBuf line) {
         try (InputStream stream = new ByteBufInputStream(line.duplicate());
              JsonParser parser = mapper.createParser(stream)) {
-            JsonNode node = mapper.readTree(parser);
+            JsonNode node;
+            try {
+                node = mapper.readTree(parser);
+            } catch (StreamConstraintsException e) {
+                long maxTokens = mapper.getFactory().streamReadConstraints().getMaxTokenCount();
+                if (maxTokens > 0 && parser.currentTokenCount() > maxTokens) {
+                    // valid perhaps, but more values than a tree of it may hold: like a frame over the cap
+                    return Frame.failed(FrameTooLargeException.tooManyValues(maxTokens, maxFrameBytes));
+                }
+                return Frame.failed(new ProtocolException("peer sent JSON beyond the parser's limits (" + reason(e)
+                        + "): " + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));
+            }
             if (node == null || !node.isObject()) {
                 return Frame.failed(new ProtocolException("peer sent JSON that is not an object: "
                         + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
@@ -128,14 +139,6 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
                         + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200)));
             }
             return Frame.of((ObjectNode) node);
-        } catch (StreamConstraintsException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Token count")) {
-                // valid perhaps, but more values than a tree of it may hold: like a frame over the cap
-                return Frame.failed(FrameTooLargeException.tooManyValues(
-                        mapper.getFactory().streamReadConstraints().getMaxTokenCount(), maxFrameBytes));
-            }
-            return Frame.failed(new ProtocolException("peer sent JSON beyond the parser's limits (" + reason(e) + "): "
-                    + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));
         } catch (IOException e) {
             return Frame.failed(new ProtocolException("peer sent invalid JSON (" + reason(e) + "): "
                     + Json.excerpt(line.toString(StandardCharsets.UTF_8), 200), e));

@@ -94,7 +94,23 @@ final class FdSets {
 
     /** Whether {@code reply} names any {@code /dev/fdset/N} (then {@link #rename} is worth a query). */
     static boolean mentionsFdSet(JsonNode reply) {
-        return reply.toString().contains(DEVICE_PREFIX);
+        if (reply.isArray()) {
+            for (JsonNode element : reply) {
+                if (mentionsFdSet(element)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = reply.fields(); it.hasNext(); ) { // none unless an object
+            Map.Entry<String, JsonNode> field = it.next();
+            JsonNode value = field.getValue();
+            if (value.isTextual() ? NAME_FIELDS.contains(field.getKey()) && value.asText().contains(DEVICE_PREFIX)
+                    : mentionsFdSet(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

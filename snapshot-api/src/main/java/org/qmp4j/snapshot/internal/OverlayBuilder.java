@@ -3,8 +3,6 @@ package org.qmp4j.snapshot.internal;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +42,7 @@ final class OverlayBuilder {
     }
 
     void create(OverlayPlan plan) {
-        String filename = FdSets.canPass(qmp) ? createAndPass(plan) : createByName(plan);
+        String filename = createFile(plan);
         qmp.execute("blockdev-add", Map.of("driver", "file", "node-name", plan.fileNode(), "filename", filename));
         undo.push("node " + plan.fileNode(), () -> BlockNodes.delete(qmp, plan.fileNode()));
         hooks.before("file node added");
@@ -84,10 +82,14 @@ final class OverlayBuilder {
         }
     }
 
-    private String createAndPass(OverlayPlan plan) {
+    /** Creates the overlay file; returns the name QEMU opens it by (its fd set, or over TCP its path). */
+    private String createFile(OverlayPlan plan) {
         try (NewFile file = NewFile.create(plan.overlay())) {
             created(file.identity());
             hooks.before("overlay file created");
+            if (!FdSets.canPass(qmp)) {
+                return plan.overlay().toString();
+            }
             String name = FdSets.pass(qmp, file);
             // LIFO: runs after the nodes on the set are gone, before the file is deleted
             undo.push("fd set of " + plan.overlay(), () -> FdSets.releaseUnused(qmp));
@@ -97,20 +99,6 @@ final class OverlayBuilder {
         } catch (IOException e) {
             throw new ImageException("cannot create overlay " + plan.overlay() + ": " + e, e);
         }
-    }
-
-    private String createByName(OverlayPlan plan) {
-        try {
-            OwnerOnlyFiles.createNew(plan.overlay());
-            created(new NewFile.Identity(plan.overlay(), Files.readAttributes(plan.overlay(), BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey()));
-        } catch (FileAlreadyExistsException e) {
-            throw new ImageException("overlay " + plan.overlay() + " already exists: refusing to overwrite it");
-        } catch (IOException e) {
-            throw new ImageException("cannot create overlay " + plan.overlay() + ": " + e, e);
-        }
-        hooks.before("overlay file created");
-        return plan.overlay().toString();
     }
 
     private void created(NewFile.Identity file) {
