@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Finds and watches qmp4j's thaw guardian processes from a test. The guardian is not its
  * controller's child (a shell starts it in the background), so it is found by its command line:
- * the guardian's main class with the controller's pid as its last argument. A process counts as
- * running until it has exited, even if nobody has reaped it yet.
+ * a {@code java} process with the guardian's main class and the controller's pid as its last
+ * argument. (The shell that launches it has the same arguments for a few milliseconds: taking its
+ * pid would see "the guardian" end before it has begun.) A process counts as running until it has
+ * exited, even if nobody has reaped it yet.
  */
 public final class GuardianProcesses {
     private static final String MAIN = ".ThawGuardianMain";
@@ -42,8 +44,9 @@ public final class GuardianProcesses {
     }
 
     private static boolean isGuardianOf(ProcessHandle process, long controllerPid) {
+        boolean java = process.info().command().map(c -> c.endsWith("/java")).orElse(false);
         List<String> args = process.info().arguments().map(List::of).orElse(List.of());
-        return args.stream().anyMatch(a -> a.endsWith(MAIN))
+        return java && args.stream().anyMatch(a -> a.endsWith(MAIN))
                 && args.get(args.size() - 1).equals(Long.toString(controllerPid));
     }
 }
