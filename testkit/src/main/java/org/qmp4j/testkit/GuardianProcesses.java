@@ -44,8 +44,9 @@ public final class GuardianProcesses {
     }
 
     private static boolean isGuardianOf(ProcessHandle process, long controllerPid) {
-        boolean java = process.info().command().map(c -> c.endsWith("/java")).orElse(false);
-        List<String> args = process.info().arguments().map(List::of).orElse(List.of());
+        ProcessHandle.Info info = process.info(); // each call reads /proc again
+        boolean java = info.command().map(c -> c.endsWith("/java")).orElse(false);
+        List<String> args = info.arguments().map(List::of).orElse(List.of());
         return java && args.stream().anyMatch(a -> a.endsWith(MAIN))
                 && args.get(args.size() - 1).equals(Long.toString(controllerPid));
     }
