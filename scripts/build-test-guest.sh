@@ -34,7 +34,7 @@
 #   /run/qmp4j-init.log                                  the init log
 #   /run/qemu-ga.log                                     qemu-ga's log
 #   /run/qemu-ga.pid                                     pid of the running qemu-ga
-#   /run/qmp4j-fsfreeze.log                              each fsfreeze hook call: freeze|thaw UPTIME
+#   /run/qmp4j-fsfreeze.log                              each fsfreeze hook call: freeze|thaw UPTIME NANOS
 #   /run/qmp4j-freeze-delay                              (written by tests) seconds the freeze hook sleeps
 
 set -euo pipefail
@@ -282,12 +282,14 @@ chmod 755 "$ROOT/usr/sbin/qmp4j-workload"
 
 # --- the fsfreeze hook (qemu-ga --fsfreeze-hook) --------------------------------------------------
 # qemu-ga runs it with "freeze" before it freezes and with "thaw" after it thawed, and answers
-# nothing meanwhile. It logs each call with the guest's uptime; a number of seconds in
+# nothing meanwhile. It logs each call with the guest's uptime and its monotonic clock in
+# nanoseconds (/proc/timer_list's "now at N nsecs": /proc/uptime counts in 10 ms steps, too coarse
+# for the freeze window that benchmarks read from this log); a number of seconds in
 # /run/qmp4j-freeze-delay makes the freeze wait that long first, like a database flushing: the
 # slow freeze of the thaw tests.
 cat > "$ROOT/etc/qmp4j-fsfreeze-hook" <<'EOF'
 #!/bin/sh
-echo "$1 $(cut -d' ' -f1 /proc/uptime)" >> /run/qmp4j-fsfreeze.log
+echo "$1 $(cut -d' ' -f1 /proc/uptime) $(sed -n '3{s/[^0-9]//g;p;q}' /proc/timer_list)" >> /run/qmp4j-fsfreeze.log
 if [ "$1" = freeze ] && [ -f /run/qmp4j-freeze-delay ]; then
     sleep "$(cat /run/qmp4j-freeze-delay)"
 fi
