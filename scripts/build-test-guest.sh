@@ -36,6 +36,7 @@
 #   /run/qemu-ga.pid                                     pid of the running qemu-ga
 #   /run/qmp4j-fsfreeze.log                              each fsfreeze hook call: freeze|thaw UPTIME NANOS
 #   /run/qmp4j-freeze-delay                              (written by tests) seconds the freeze hook sleeps
+#   /run/qmp4j-thaw-delay                                (written by tests) seconds the thaw hook sleeps
 
 set -euo pipefail
 
@@ -286,12 +287,15 @@ chmod 755 "$ROOT/usr/sbin/qmp4j-workload"
 # nanoseconds (/proc/timer_list's "now at N nsecs": /proc/uptime counts in 10 ms steps, too coarse
 # for the freeze window that benchmarks read from this log); a number of seconds in
 # /run/qmp4j-freeze-delay makes the freeze wait that long first, like a database flushing: the
-# slow freeze of the thaw tests.
+# slow freeze of the thaw tests. /run/qmp4j-thaw-delay likewise holds back the thaw's reply.
 cat > "$ROOT/etc/qmp4j-fsfreeze-hook" <<'EOF'
 #!/bin/sh
 echo "$1 $(cut -d' ' -f1 /proc/uptime) $(sed -n '3{s/[^0-9]//g;p;q}' /proc/timer_list)" >> /run/qmp4j-fsfreeze.log
 if [ "$1" = freeze ] && [ -f /run/qmp4j-freeze-delay ]; then
     sleep "$(cat /run/qmp4j-freeze-delay)"
+fi
+if [ "$1" = thaw ] && [ -f /run/qmp4j-thaw-delay ]; then
+    sleep "$(cat /run/qmp4j-thaw-delay)"
 fi
 exit 0
 EOF

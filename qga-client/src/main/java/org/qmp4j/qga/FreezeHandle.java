@@ -2,6 +2,7 @@ package org.qmp4j.qga;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A frozen guest. {@link #close()} thaws it and confirms with {@code guest-fsfreeze-status}; a
@@ -28,6 +29,14 @@ public interface FreezeHandle extends AutoCloseable {
 
     /** Whether the watchdog thawed it because the maximum duration passed. */
     boolean thawedByWatchdog();
+
+    /**
+     * Starts the thaw now, without waiting: the one thaw that {@link #close()} and the watchdog
+     * share. Never blocks, so it may be chained to another command's reply and run on the I/O
+     * thread the moment that reply is in. Completes once {@code guest-fsfreeze-status} confirms
+     * the thaw; fails with {@link ThawFailedException} if it could not be confirmed.
+     */
+    CompletableFuture<Void> thawAsync();
 
     /**
      * Thaws now (or returns at once if already thawed) and confirms the status.

@@ -89,6 +89,22 @@ public interface QmpClient extends AutoCloseable {
     }
 
     /**
+     * Encodes {@code command} with {@code arguments} now, for {@link #executeAsync(PreparedCommand,
+     * CommandOptions)} later.
+     *
+     * @throws org.qmp4j.core.InvalidArgumentsException if the arguments cannot be encoded
+     */
+    PreparedCommand prepare(String command, Object arguments);
+
+    /**
+     * Sends a prepared command. Over a UNIX socket on Linux, with nothing else queued, the calling
+     * thread writes its bytes itself. The result completes on the I/O thread as the reply is read,
+     * so an action chained to it (say, a thaw) runs the moment the reply is in, before a thread
+     * that waits for the result would even wake up.
+     */
+    CompletableFuture<JsonNode> executeAsync(PreparedCommand command, CommandOptions options);
+
+    /**
      * Blocking {@link #executeAsync(String, Object, CommandOptions)}. Over a UNIX socket on Linux,
      * with nothing else queued, the calling thread writes the command itself (no hand-off to the
      * I/O thread); the reply still comes through the I/O thread, in order with events.

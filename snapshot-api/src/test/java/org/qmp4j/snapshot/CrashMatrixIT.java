@@ -58,7 +58,8 @@ class CrashMatrixIT {
         DURING_SLOW_FREEZE("freeze", 1500, false, true),
         FROZEN_BEFORE_TRANSACTION("transaction", -1, false, true),
         TRANSACTION_SENT_NO_REPLY("transaction", 600, true, true),
-        BEFORE_THAW("thaw", -1, false, true),
+        /** The thaw goes out with the transaction's reply; the guest's hook holds back its answer 4 s. */
+        THAW_SENT_NO_REPLY("thaw", -1, false, true),
         DURING_MEMORY_SNAPSHOT("save memory", 150, false, false),
         DURING_MERGE("merge job started", -1, false, false);
 
@@ -106,6 +107,9 @@ class CrashMatrixIT {
             awaitWorkload(ga);
             if (point == Point.DURING_SLOW_FREEZE) {
                 sh(ga, "echo 4 > /run/qmp4j-freeze-delay"); // the guest's freeze hook sleeps 4 s
+            }
+            if (point == Point.THAW_SENT_NO_REPLY) {
+                sh(ga, "echo 4 > /run/qmp4j-thaw-delay"); // thawed, but the reply comes 4 s later
             }
         }
         if (point == Point.DURING_MEMORY_SNAPSHOT) {

@@ -92,7 +92,8 @@ final class ActiveFreeze implements FreezeHandle {
     }
 
     /** Thaws (once, shared by every caller), retrying and confirming within the thaw budget. */
-    synchronized CompletableFuture<Void> thawAsync() {
+    @Override
+    public synchronized CompletableFuture<Void> thawAsync() {
         if (watchdog != null && !thawedByWatchdog) {
             watchdog.cancel(false);
         }

@@ -5,6 +5,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -38,6 +41,9 @@ final class DirectWriter {
 
         /** Runs {@code task} on the channel's event loop. */
         void onEventLoop(Runnable task);
+
+        /** Runs {@code task} after {@code delay} (on a timer when called off the I/O threads). */
+        Future<?> schedule(Runnable task, Duration delay);
     }
 
     private final AfUnixChannel socket;
@@ -111,6 +117,28 @@ final class DirectWriter {
             abandon(outbound);
         }
         return written;
+    }
+
+    /**
+     * Arms the deadline of a command {@link #write} wrote whose caller does not wait for it: the
+     * timer thread fails it when its time is up. A reply that came first left nothing to fail.
+     */
+    void armDeadline(OutboundCommand outbound) {
+        Runnable expire = () -> {
+            if (abandon(outbound)) {
+                outbound.fail(new CommandTimeoutException(outbound.name(), outbound.timeout()));
+            }
+        };
+        try {
+            outbound.timeoutTask(host.schedule(expire, outbound.timeout()));
+        } catch (RejectedExecutionException e) { // the resources were closed under a live connection
+            if (abandon(outbound)) {
+                outbound.fail(new ConnectionClosedException(outbound.name() + ": the client's resources are closed", e));
+            }
+        }
+        if (outbound.result().isDone()) {
+            outbound.cancelTimer(); // completed before its timer was set: the timer must not outlive it
+        }
     }
 
     /** Waits for a command {@link #write} wrote: the caller's wait is its deadline timer. */

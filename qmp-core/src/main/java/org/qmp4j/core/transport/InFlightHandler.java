@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -153,7 +154,18 @@ public final class InFlightHandler extends ChannelDuplexHandler {
     }
 
     /** The command's line: {@code {"execute":NAME,"arguments":…,"id":ID}} and a newline. */
+    /** What follows an encoded command's head: its id field. */
+    private static final byte[] ID_FIELD = ",\"id\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     static ByteBuf encode(ByteBufAllocator alloc, OutboundCommand command, long id) throws IOException {
+        EncodedCommand encoded = command.encoded();
+        if (encoded != null) {
+            byte[] head = encoded.head();
+            ByteBuf buf = alloc.buffer(head.length + ID_FIELD.length + 22);
+            buf.writeBytes(head).writeBytes(ID_FIELD);
+            ByteBufUtil.writeAscii(buf, Long.toString(id));
+            return buf.writeByte('}').writeByte('\n');
+        }
         ByteBuf buf = alloc.buffer(64 + (command.arguments() == null ? 0 : 64));
         boolean ok = false;
         try (OutputStream out = new ByteBufOutputStream(buf);

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 public final class OutboundCommand {
     private final String name;
     private final ObjectNode arguments;
+    private final EncodedCommand encoded;
     private final boolean oob;
     private final Duration timeout;
     private final FileDescriptor[] fds;
@@ -23,8 +24,19 @@ public final class OutboundCommand {
     private volatile Future<?> timeoutTask;
 
     public OutboundCommand(String name, ObjectNode arguments, boolean oob, Duration timeout, FileDescriptor[] fds) {
+        this(name, arguments, null, oob, timeout, fds);
+    }
+
+    /** A command encoded ahead of time: only its id is added when it is written. */
+    OutboundCommand(EncodedCommand encoded, Duration timeout) {
+        this(encoded.name(), null, encoded, false, timeout, null);
+    }
+
+    private OutboundCommand(String name, ObjectNode arguments, EncodedCommand encoded, boolean oob, Duration timeout,
+                            FileDescriptor[] fds) {
         this.name = name;
         this.arguments = arguments;
+        this.encoded = encoded;
         this.oob = oob;
         this.timeout = timeout;
         this.fds = fds == null || fds.length == 0 ? null : fds.clone();
@@ -36,6 +48,11 @@ public final class OutboundCommand {
 
     ObjectNode arguments() {
         return arguments;
+    }
+
+    /** The command as encoded ahead of time, or {@code null} (then it is encoded from its arguments). */
+    EncodedCommand encoded() {
+        return encoded;
     }
 
     boolean oob() {
@@ -79,7 +96,7 @@ public final class OutboundCommand {
         return result.completeExceptionally(cause);
     }
 
-    private void cancelTimer() {
+    void cancelTimer() {
         Future<?> task = timeoutTask;
         if (task != null) {
             task.cancel(false);

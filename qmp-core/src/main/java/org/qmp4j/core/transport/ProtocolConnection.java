@@ -198,13 +198,48 @@ public final class ProtocolConnection {
                                              FileDescriptor[] fds, boolean duringStartUp) {
         ConnectionState s = status.get();
         if (s != ConnectionState.READY && !(duringStartUp && s == ConnectionState.NEGOTIATING)) {
-            Throwable cause = closeCause;
-            String what = "cannot send " + command + ": connection is " + s;
-            return CompletableFuture.failedFuture(cause == null ? new ConnectionClosedException(what)
-                    : new ConnectionClosedException(what + ": " + cause.getMessage(), cause));
+            return CompletableFuture.failedFuture(notOpen(command, s));
         }
         Duration timeout = options.timeout().orElse(settings.commandTimeout());
-        OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, fds);
+        return enqueue(new OutboundCommand(command, arguments, options.oob(), timeout, fds));
+    }
+
+    private ConnectionClosedException notOpen(String command, ConnectionState s) {
+        Throwable cause = closeCause;
+        String what = "cannot send " + command + ": connection is " + s;
+        return cause == null ? new ConnectionClosedException(what)
+                : new ConnectionClosedException(what + ": " + cause.getMessage(), cause);
+    }
+
+    /**
+     * Sends a command encoded ahead of time. Over a UNIX socket with nothing queued for the I/O
+     * thread, the calling thread writes it itself, so its bytes leave at once; either way the
+     * result completes on the I/O thread as the reply is read, and what the caller chained to it
+     * runs there, before the caller itself would wake up.
+     */
+    public CompletableFuture<JsonNode> sendEncoded(EncodedCommand command, CommandOptions options) {
+        ConnectionState s = status.get();
+        if (s != ConnectionState.READY) {
+            return CompletableFuture.failedFuture(notOpen(command.name(), s));
+        }
+        OutboundCommand outbound = new OutboundCommand(command, options.timeout().orElse(settings.commandTimeout()));
+        DirectWriter direct = directWriter;
+        if (direct != null && !IoThreads.isIoThread()) {
+            try {
+                if (direct.write(outbound)) {
+                    direct.armDeadline(outbound);
+                    return outbound.result();
+                }
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return enqueue(outbound);
+    }
+
+    /** Hands {@code outbound} to the I/O thread, which registers, encodes and writes it. */
+    private CompletableFuture<JsonNode> enqueue(OutboundCommand outbound) {
+        String command = outbound.name();
         // The listener goes on before the write starts, so the I/O thread runs it the moment the
         // bytes are out; added afterwards to a done future, it would wait for a later task.
         ChannelPromise written = channel.newPromise();
@@ -256,6 +291,11 @@ public final class ProtocolConnection {
             @Override
             public void onEventLoop(Runnable task) {
                 ProtocolConnection.this.onEventLoop(task);
+            }
+
+            @Override
+            public java.util.concurrent.Future<?> schedule(Runnable task, Duration delay) {
+                return resources.schedule(task, delay);
             }
         };
     }

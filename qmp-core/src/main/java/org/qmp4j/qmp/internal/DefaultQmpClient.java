@@ -6,12 +6,15 @@ import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
+import org.qmp4j.core.InvalidArgumentsException;
+import org.qmp4j.core.transport.EncodedCommand;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.core.transport.MessageListener;
 import org.qmp4j.core.transport.ProtocolConnection;
@@ -22,6 +25,7 @@ import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.EventTimeoutException;
 import org.qmp4j.qmp.Greeting;
 import org.qmp4j.qmp.OverflowPolicy;
+import org.qmp4j.qmp.PreparedCommand;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpEvent;
 import org.qmp4j.qmp.QmpOptions;
@@ -99,6 +103,33 @@ public final class DefaultQmpClient implements QmpClient {
             return CompletableFuture.failedFuture(e);
         }
         return connection.send(command, args, options, false);
+    }
+
+    @Override
+    public PreparedCommand prepare(String command, Object arguments) {
+        Objects.requireNonNull(command, "command");
+        try {
+            return new Prepared(EncodedCommand.of(command, Json.toArguments(arguments)));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentsException(command + ": cannot encode arguments: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> executeAsync(PreparedCommand command, CommandOptions options) {
+        if (!(command instanceof Prepared prepared)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "not prepared by QmpClient.prepare: " + command));
+        }
+        return connection.sendEncoded(prepared.encoded(), options);
+    }
+
+    /** What {@link #prepare} makes: the command's bytes, but for the id. */
+    private record Prepared(EncodedCommand encoded) implements PreparedCommand {
+        @Override
+        public String name() {
+            return encoded.name();
+        }
     }
 
     @Override

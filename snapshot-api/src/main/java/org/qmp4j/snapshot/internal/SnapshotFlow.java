@@ -1,5 +1,6 @@
 package org.qmp4j.snapshot.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -8,7 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
+import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qga.FreezeException;
@@ -16,6 +20,7 @@ import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.ThawFailedException;
+import org.qmp4j.qmp.PreparedCommand;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.DiskSnapshot;
@@ -159,6 +164,8 @@ public final class SnapshotFlow {
             new MemorySaver(qmp, undo, record, hooks).save(memory);
         }
         builder.checkInPlace();
+        // Encoded before the freeze: inside the window the transaction only gets its id.
+        PreparedCommand transaction = qmp.prepare("transaction", Map.of("actions", actions(preflight.plans())));
 
         enter("freeze");
         FreezeHandle freeze = null;
@@ -193,7 +200,7 @@ public final class SnapshotFlow {
             // is thawed before anything else.
             hooks.before(step);
             thawedEarly = freeze != null && freeze.isThawed();
-            switchedAt = thawedEarly ? null : transaction(preflight.plans());
+            switchedAt = thawedEarly ? null : transaction(transaction, freeze);
         } catch (RuntimeException e) {
             thawAfterFailure(freeze);
             throw e instanceof CommandException ? e : outcomeUnknown(e);
@@ -209,7 +216,7 @@ public final class SnapshotFlow {
             LOG.warn("snapshot {}: going on unquiesced: {}", request.name(), skipped);
             freeze = null;
             try {
-                switchedAt = transaction(preflight.plans());
+                switchedAt = transaction(transaction, null);
             } catch (RuntimeException e) {
                 throw e instanceof CommandException ? e : outcomeUnknown(e);
             }
@@ -297,9 +304,18 @@ public final class SnapshotFlow {
         }
     }
 
-    /** The one atomic switch of every disk to its overlay. */
-    private Instant transaction(List<OverlayPlan> plans) {
-        qmp.execute("transaction", Map.of("actions", actions(plans)));
+    /**
+     * The one atomic switch of every disk to its overlay. With a freeze, the thaw is chained to
+     * the reply: the I/O thread that reads the reply (or sees the command fail) sends the thaw
+     * at once, before this thread wakes up; {@link FreezeHandle#close()} later waits for that
+     * same thaw.
+     */
+    private Instant transaction(PreparedCommand transaction, FreezeHandle freeze) {
+        CompletableFuture<JsonNode> reply = qmp.executeAsync(transaction, CommandOptions.defaults());
+        if (freeze != null) {
+            reply.whenComplete((r, e) -> freeze.thawAsync()); // its outcome is close()'s to report
+        }
+        Blocking.await(reply);
         return Instant.now();
     }
 
