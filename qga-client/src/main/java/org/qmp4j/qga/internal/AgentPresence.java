@@ -1,5 +1,8 @@
 package org.qmp4j.qga.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentAbsentException;
@@ -40,17 +43,37 @@ final class AgentPresence {
         });
     }
 
-    /** The agent's chardev: by the id given, else by the socket path in its file name. */
-    private static boolean matches(ChardevInfo chardev, GuestAgentOptions options) {
+    /** The agent's chardev: by the id given, else by the socket its file name names. */
+    static boolean matches(ChardevInfo chardev, GuestAgentOptions options) {
         if (options.chardevId().isPresent()) {
             return options.chardevId().get().equals(chardev.label());
         }
         if (options.endpoint() instanceof Endpoint.Unix unix && chardev.filename() != null) {
-            String f = chardev.filename();
-            String path = unix.path().toString();
-            return f.startsWith("unix:" + path + ",") || f.equals("unix:" + path)
-                    || f.startsWith("disconnected:unix:" + path);
+            Path socket = socketOf(chardev.filename());
+            return socket != null && sameFile(socket, unix.path());
         }
         return false;
+    }
+
+    /** The path in {@code unix:PATH[,server=on…]}, also as {@code disconnected:unix:…}; else null. */
+    private static Path socketOf(String filename) {
+        String f = filename.startsWith("disconnected:") ? filename.substring("disconnected:".length()) : filename;
+        if (!f.startsWith("unix:")) {
+            return null;
+        }
+        int options = f.indexOf(',');
+        return Path.of(f.substring("unix:".length(), options < 0 ? f.length() : options));
+    }
+
+    /** The same path, or (a relative path, a symbolic link) the same socket file. */
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException | SecurityException e) {
+            return false; // one of them is not there: not the same socket
+        }
     }
 }
