@@ -67,7 +67,17 @@ final class BlockState {
             FdSets.rename(block, paths);
             FdSets.rename(named, paths);
         }
-        return of(block, named, withGraph ? readGraph(qmp, schema) : null);
+        // A top image with a name QEMU gave up on is found through its file child: in the graph.
+        return of(block, named, withGraph || topNameUnreadable(block) ? readGraph(qmp, schema) : null);
+    }
+
+    private static boolean topNameUnreadable(JsonNode queryBlock) {
+        for (JsonNode device : queryBlock) {
+            if (ImageInfo.unreadable(device.path("inserted").path("image").path("filename").asText(null))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JsonNode readGraph(QmpClient qmp, QmpSchema schema) {
@@ -104,7 +114,7 @@ final class BlockState {
                     top == null ? null : top.drv(), 0, 0, top != null && top.ro(), info.removable(), 0);
         }
         ImageInfo image = top.image();
-        return new BlockDisk(device, qdev, top.nodeName(), Path.of(image.path()), top.drv(),
+        return new BlockDisk(device, qdev, top.nodeName(), Path.of(imagePath(top.nodeName(), image)), top.drv(),
                 image.virtualSize(), clusterSize(top), top.ro(), info.removable(), top.backingFileDepth());
     }
 
@@ -164,10 +174,24 @@ final class BlockState {
             if (node == null) {
                 node = i == 0 && isLayer(top.nodeName(), image) ? top.nodeName() : matchByFile(image, below);
             }
-            layers.add(new ChainLayer(node, Path.of(image.path()), image.format()));
+            layers.add(new ChainLayer(node, Path.of(imagePath(node, image)), image.format()));
             cursor = node == null || graph == null ? null : graph.child(node, "backing").orElse(null);
         }
         return layers;
+    }
+
+    /**
+     * The file of format node {@code node}'s image: the name QEMU gives, or, where that is a
+     * {@code json:} name it cut short ({@link ImageInfo#unreadable}), the name of the node's file
+     * child, which the graph knows. Without the graph such a name stays as it is.
+     */
+    private String imagePath(String node, ImageInfo image) {
+        String path = image.path();
+        if (node == null || graph == null || !ImageInfo.unreadable(path)) {
+            return path;
+        }
+        return graph.child(node, "file").map(nodes::get).map(BlockNodeInfo::filename)
+                .filter(f -> !ImageInfo.unreadable(f)).orElse(path);
     }
 
     /** From {@code start} down through filter nodes to the node of {@code image}; null if not there. */

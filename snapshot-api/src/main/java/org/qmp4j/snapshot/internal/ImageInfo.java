@@ -29,6 +29,17 @@ record ImageInfo(String filename, String format, @JsonProperty("virtual-size") l
         return plain(filename);
     }
 
+    /**
+     * Whether {@code filename} stays a {@code json:} name even made plain: QEMU's own name for a
+     * node whose options it could not write as a file name, and which it cuts at 4 KiB. A chain
+     * of overlays opened through fd sets gets such names, one nesting level per layer, and about
+     * 45 layers fill the 4 KiB; then the node's file child knows its file.
+     */
+    static boolean unreadable(String filename) {
+        String plain = plain(filename);
+        return plain != null && plain.startsWith(JSON_PREFIX);
+    }
+
     static String plain(String filename) {
         if (filename == null || !filename.startsWith(JSON_PREFIX)) {
             return filename;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.qmp4j.core.CommandException;
+import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpSchema;
 import org.qmp4j.qmp.StatusInfo;
@@ -142,7 +143,9 @@ final class Preflight {
             throw refuse(name + " is a raw host block device (" + disk.image() + ")");
         }
         if (!disk.image().isAbsolute() || !Files.isRegularFile(disk.image())) {
-            throw refuse(name + " is not backed by a local image file (" + disk.image() + ")");
+            // QEMU's json: names run to 4 KiB: a refusal quotes only their start
+            throw refuse(name + " is not backed by a local image file (" + Json.printable(disk.image().toString(), 200)
+                    + ")");
         }
         if (sharedWithOtherVms(disk)) {
             throw refuse(name + " is shared with other VMs (share-rw=on)");
