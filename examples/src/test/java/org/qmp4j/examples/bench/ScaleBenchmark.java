@@ -30,17 +30,20 @@ import org.qmp4j.testkit.QemuProcess;
 /**
  * Scale: N QEMUs (default 200; {@code -Dqmp4j.bench.vms=N}) on one JVM and one
  * {@link ClientResources}: connect time, heap per idle connection, threads, then a concurrent
- * snapshot of every VM's disk, twice (the first on fresh connections, which have not read a
- * schema yet), with the JVM's CPU time per snapshot. Each QEMU is a stopped q35 machine with one
+ * snapshot of every VM's disk, {@code -Dqmp4j.bench.rounds} times (default 10; the first on
+ * fresh connections, which have not read a schema yet), with the JVM's CPU time per snapshot:
+ * the later rounds show it once the JIT has compiled the snapshot path. Each QEMU is a stopped q35 machine with one
  * small qcow2 disk on virtio-blk (no guest code runs). Not a regular test: run it with
  * <pre>
  * mvn -B verify -pl examples -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
- *   -Dit.test=ScaleBenchmark -Dfailsafe.failIfNoSpecifiedTests=false [-Dqmp4j.bench.vms=200]
+ *   -Dit.test=ScaleBenchmark -Dfailsafe.failIfNoSpecifiedTests=false [-Dqmp4j.bench.vms=200] [-Dqmp4j.bench.rounds=10]
  * </pre>
  * It asserts only that every snapshot happened; the figures are printed.
  */
 class ScaleBenchmark {
     private static final int VMS = Integer.getInteger("qmp4j.bench.vms", 200);
+    /** Concurrent snapshot rounds; after the second, the JIT is still compiling the snapshot path. */
+    private static final int ROUNDS = Math.max(2, Integer.getInteger("qmp4j.bench.rounds", 10));
 
     @TempDir
     Path dir;
@@ -82,6 +85,10 @@ class ScaleBenchmark {
 
             double[] first = snapshotAll(pool, clients, "first");
             double[] second = snapshotAll(pool, clients, "second");
+            List<double[]> later = new ArrayList<>();
+            for (int r = 3; r <= ROUNDS; r++) {
+                later.add(snapshotAll(pool, clients, "r" + r));
+            }
 
             System.out.printf(Locale.ROOT, "%n== %d VMs on one JVM (I/O threads: %d)%n", VMS,
                     ClientResources.defaultIoThreads());
@@ -93,6 +100,10 @@ class ScaleBenchmark {
             System.out.printf(Locale.ROOT, "concurrent snapshot of all, second: %.2f s, JVM CPU %.1f ms per snapshot%n",
                     second[0], second[1]);
             System.out.printf(Locale.ROOT, "first / second: %.2fx (target at most 1.5x)%n", first[0] / second[0]);
+            for (int r = 0; r < later.size(); r++) {
+                System.out.printf(Locale.ROOT, "concurrent snapshot of all, round %d: %.2f s, JVM CPU %.1f ms per snapshot%n",
+                        r + 3, later.get(r)[0], later.get(r)[1]);
+            }
         } finally {
             pool.shutdownNow();
             for (QmpClient c : clients) {

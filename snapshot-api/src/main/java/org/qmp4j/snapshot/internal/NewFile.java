@@ -13,8 +13,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
@@ -27,7 +31,8 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * <p>Java gives no descriptor number for a {@link FileChannel}. It is found in
  * {@code /proc/self/fdinfo}: the channel's offset is set to a random value between 2 and 4 GiB,
  * the descriptor with that offset is this channel's (its inode is checked against the path's),
- * and the offset goes back to 0.
+ * and the offset goes back to 0. Only the descriptors that link to the path are read first: a
+ * controller of many VMs holds hundreds, and reading every one cost each snapshot milliseconds.
  */
 final class NewFile implements AutoCloseable {
     private static final Path PROC_FDS = Path.of("/proc/self/fd");
@@ -57,7 +62,7 @@ final class NewFile implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(OwnerOnlyFiles.OWNER_ONLY));
         Identity identity = null;
         try {
-            int fd = descriptorNumberOf(channel);
+            int fd = descriptorNumberOf(channel, path);
             Path self = PROC_FDS.resolve(Integer.toString(fd));
             identity = new Identity(path, Files.readAttributes(self, BasicFileAttributes.class).fileKey());
             // The umask may have taken bits away; chmod through the descriptor, never by name.
@@ -149,23 +154,57 @@ final class NewFile implements AutoCloseable {
         }
     }
 
-    private static int descriptorNumberOf(FileChannel channel) throws IOException {
+    private static int descriptorNumberOf(FileChannel channel, Path path) throws IOException {
         // 2 to 4 GiB: past any offset of the JVM's own files, within every file system's limit
         // (lseek beyond it fails), and a wrong match would show as another inode, never pass
         long marker = (1L << 31) + MARKERS.nextInt(Integer.MAX_VALUE);
         channel.position(marker);
         try {
             String wanted = "pos:\t" + marker + "\n";
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC_FDINFO)) {
-                for (Path info : fds) {
-                    if (readQuietly(info).startsWith(wanted)) {
-                        return Integer.parseInt(info.getFileName().toString());
-                    }
-                }
+            // A process with many connections has many descriptors: first read only those that
+            // link to this path (a readlink each), then, if the kernel spells the path otherwise
+            // (a linked directory on the way), every one.
+            Path target = path.toAbsolutePath().normalize();
+            int fd = findDescriptor(wanted, fdNumber -> target.equals(linkTarget(fdNumber)));
+            if (fd < 0) {
+                fd = findDescriptor(wanted, fdNumber -> true);
             }
-            throw new IOException("cannot find the descriptor of the new file in " + PROC_FDINFO);
+            if (fd < 0) {
+                throw new IOException("cannot find the descriptor of the new file in " + PROC_FDINFO);
+            }
+            return fd;
         } finally {
             channel.position(0);
+        }
+    }
+
+    /**
+     * The descriptor among those {@code worthReading} whose fdinfo starts with {@code wanted}; -1
+     * if none. Highest numbers first: without closed ones below it, a new descriptor is the highest.
+     */
+    private static int findDescriptor(String wanted, Predicate<String> worthReading) throws IOException {
+        List<Integer> numbers = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC_FDINFO)) {
+            for (Path info : fds) {
+                numbers.add(Integer.parseInt(info.getFileName().toString()));
+            }
+        }
+        numbers.sort(Comparator.reverseOrder());
+        for (int number : numbers) {
+            String name = Integer.toString(number);
+            if (worthReading.test(name) && readQuietly(PROC_FDINFO.resolve(name)).startsWith(wanted)) {
+                return number;
+            }
+        }
+        return -1;
+    }
+
+    /** Where {@code /proc/self/fd/N} points, or {@code null} (closed meanwhile, not a file). */
+    private static Path linkTarget(String fdNumber) {
+        try {
+            return Files.readSymbolicLink(PROC_FDS.resolve(fdNumber));
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 

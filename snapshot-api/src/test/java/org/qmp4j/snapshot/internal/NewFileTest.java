@@ -3,12 +3,14 @@ package org.qmp4j.snapshot.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,30 @@ class NewFileTest {
             assertThat(Files.isSameFile(file.descriptorPath(), path)).isTrue();
         }
         assertThat(Files.size(path)).isZero();
+    }
+
+    @Test
+    void findsItsDescriptorAlsoThroughALinkedDirectoryAndAmongManyOthers() throws Exception {
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path linked = Files.createSymbolicLink(dir.resolve("linked"), real);
+        List<FileInputStream> others = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                others.add(new FileInputStream("/dev/null"));
+            }
+            // the kernel names the descriptor by the real directory: the quick pass finds nothing
+            try (NewFile file = NewFile.create(linked.resolve("b.qcow2"))) {
+                assertThat(Files.isSameFile(file.descriptorPath(), real.resolve("b.qcow2"))).isTrue();
+                assertThat(file.identity().isInPlace()).isTrue();
+            }
+            try (NewFile file = NewFile.create(real.resolve("c.qcow2"))) {
+                assertThat(Files.isSameFile(file.descriptorPath(), real.resolve("c.qcow2"))).isTrue();
+            }
+        } finally {
+            for (FileInputStream o : others) {
+                o.close();
+            }
+        }
     }
 
     @Test
