@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -16,6 +18,14 @@ import java.util.regex.Pattern;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.qmp4j.core.CommandOptions;
+import org.qmp4j.core.Endpoint;
+import org.qmp4j.qga.FreezeHandle;
+import org.qmp4j.qga.FreezeOptions;
+import org.qmp4j.qga.GuestAgentClient;
+import org.qmp4j.qga.GuestAgentOptions;
+import org.qmp4j.qmp.PreparedCommand;
+import org.qmp4j.qmp.QmpClient;
 
 /**
  * The training run of the CLI's class-data-sharing archive, run once at {@code mvn package}
@@ -27,6 +37,8 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  */
 public final class CdsTraining {
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*(\"[^\"]*\"|\\d+)");
+    /** The token of a {@code guest-sync-delimited}, which its reply returns. */
+    private static final Pattern SYNC_TOKEN = Pattern.compile("\"arguments\"\\s*:\\s*\\{\\s*\"id\"\\s*:\\s*(\\d+)");
 
     private CdsTraining() {
     }
@@ -44,7 +56,83 @@ public final class CdsTraining {
             System.out.println("qmp4j CDS training: " + loaded + " classes loaded, a query-status run exited " + code);
         } finally {
             Files.deleteIfExists(socket);
+        }
+        try {
+            freezeWindowPath(dir);
+            System.out.println("qmp4j CDS training: a freeze, a prepared transaction and the chained thaw ran");
+        } finally {
+            Files.deleteIfExists(dir.resolve("qmp.sock"));
+            Files.deleteIfExists(dir.resolve("qga.sock"));
             Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * What runs inside a snapshot's freeze window, once, so that its lambdas and method handles
+     * are in the archive instead of being spun while the guest is frozen: the freeze, the
+     * prepared {@code transaction}, the thaw chained to its reply, the confirming status. Against
+     * a QMP monitor and a guest agent in this JVM (which only pretends to freeze); no guardian.
+     */
+    private static void freezeWindowPath(Path dir) throws Exception {
+        Path qmpSocket = dir.resolve("qmp.sock");
+        Path agentSocket = dir.resolve("qga.sock");
+        try (AFUNIXServerSocket qmpServer = AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(qmpSocket));
+             AFUNIXServerSocket agentServer = AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(agentSocket))) {
+            daemon("cds-training-monitor", () -> serve(qmpServer));
+            daemon("cds-training-agent", () -> serveAgent(agentServer));
+            try (QmpClient qmp = QmpClient.connect(qmpSocket);
+                 GuestAgentClient agent = GuestAgentClient.connect(GuestAgentOptions.builder(Endpoint.unix(agentSocket))
+                         .thawGuardian(false).build())) {
+                PreparedCommand transaction = qmp.prepare("transaction", Map.of("actions", List.of(Map.of(
+                        "type", "blockdev-snapshot", "data", Map.of("node", "a", "overlay", "b")))));
+                FreezeHandle freeze = agent.freeze(FreezeOptions.defaults());
+                qmp.executeAsync(transaction, CommandOptions.defaults()).whenComplete((r, e) -> freeze.thawAsync()).join();
+                freeze.close();
+            }
+        }
+    }
+
+    /** The command's own id: the last {@code "id"} of the line (an argument may be called so too). */
+    private static String lastId(String line) {
+        Matcher m = ID.matcher(line);
+        String id = null;
+        while (m.find()) {
+            id = m.group(1);
+        }
+        return id;
+    }
+
+    private static void daemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** A guest agent for one client: syncs, and answers the freeze commands as if it froze one file system. */
+    private static void serveAgent(AFUNIXServerSocket server) {
+        try (AFUNIXSocket client = server.accept();
+             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                     StandardCharsets.ISO_8859_1));
+             OutputStream out = client.getOutputStream()) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                String id = lastId(line);
+                String idField = id == null ? "" : ",\"id\":" + id;
+                String reply;
+                if (line.contains("guest-sync-delimited")) {
+                    Matcher token = SYNC_TOKEN.matcher(line);
+                    reply = "\u00ff{\"return\":" + (token.find() ? token.group(1) : "0") + idField + "}";
+                } else if (line.contains("guest-fsfreeze-status")) {
+                    reply = "{\"return\":\"thawed\"" + idField + "}";
+                } else if (line.contains("guest-fsfreeze-")) {
+                    reply = "{\"return\":1" + idField + "}";
+                } else {
+                    reply = "{\"return\":{}" + idField + "}";
+                }
+                out.write((reply + "\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+        } catch (Exception e) {
+            // the client hung up: training is over
         }
     }
 
@@ -79,8 +167,8 @@ public final class CdsTraining {
                     + "\"capabilities\":[\"oob\"]}}\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                Matcher id = ID.matcher(line);
-                String reply = "{\"return\":{}" + (id.find() ? ",\"id\":" + id.group(1) : "") + "}\r\n";
+                String id = lastId(line);
+                String reply = "{\"return\":{}" + (id == null ? "" : ",\"id\":" + id) + "}\r\n";
                 out.write(reply.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
@@ -313,10 +314,21 @@ public final class SnapshotFlow {
     private Instant transaction(PreparedCommand transaction, FreezeHandle freeze) {
         CompletableFuture<JsonNode> reply = qmp.executeAsync(transaction, CommandOptions.defaults());
         if (freeze != null) {
-            reply.whenComplete((r, e) -> freeze.thawAsync()); // its outcome is close()'s to report
+            reply.whenComplete(new ThawOnReply(freeze)); // its outcome is close()'s to report
         }
         Blocking.await(reply);
         return Instant.now();
+    }
+
+    /**
+     * Starts the thaw when the transaction's reply (or failure) is in. A class, not a lambda: a
+     * lambda is linked on its first run, and in a new JVM that run is inside the freeze window.
+     */
+    private record ThawOnReply(FreezeHandle freeze) implements BiConsumer<JsonNode, Throwable> {
+        @Override
+        public void accept(JsonNode reply, Throwable failure) {
+            freeze.thawAsync();
+        }
     }
 
     private static List<String> overlays(List<OverlayPlan> plans) {
