@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,12 @@ public final class ThawGuardianMain {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ended);
             if (e == null) {
                 report("THAWED " + freeze.agent() + ": thaw confirmed " + ms + " ms after the controller ended");
+                return true;
+            }
+            Optional<String> gone = VmGone.check(freeze.agent());
+            if (gone.isPresent()) {
+                report("VM ENDED " + freeze.agent() + ": " + gone.get() + ": its QEMU has exited, no guest is left"
+                        + " frozen (" + ms + " ms after the controller ended)");
                 return true;
             }
             report("GUEST MAY STILL BE FROZEN: " + freeze.agent() + ": " + Blocking.unwrap(e).getMessage()
