@@ -39,6 +39,8 @@ import org.qmp4j.snapshot.JournalException;
  * still records its undo.
  */
 public final class Journal implements AutoCloseable {
+    /** Fields of a journal line that a step's fields must not overwrite. */
+    private static final List<String> RESERVED = List.of("op", "id", "step", "end");
     private final Path file;
     private final RandomAccessFile io;
     private final FileLock lock;
@@ -178,6 +180,12 @@ public final class Journal implements AutoCloseable {
 
     /** Appends {@code step} (with any {@code fields}) to {@code op} and forces it to disk. */
     public void step(Operation op, String step, Map<String, ?> fields) {
+        for (String reserved : RESERVED) {
+            if (fields.containsKey(reserved)) {
+                // "op" would start an operation of its own when the journal is read back
+                throw new IllegalArgumentException("a step cannot carry the field " + reserved);
+            }
+        }
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("id", op.id());
         entry.put("step", step);

@@ -76,7 +76,7 @@ public final class MergeFlow {
         long started = System.nanoTime();
         long deadline = started + min(request.timeout(), MAX_TIMEOUT).toNanos();
         MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
-        String jobId = JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
+        String jobId = newJobId();
         Journal.Recorder record = journal.recorder(journal.begin(plan(plan, jobId)));
         try {
             MergeResult result = run(plan, jobId, started, deadline);
@@ -90,6 +90,33 @@ public final class MergeFlow {
             });
             throw e;
         }
+    }
+
+    /**
+     * Runs the merge as a step of an operation already on record, whose journal the caller holds:
+     * a group member's snapshot merged back. The merge's plan goes into that record as a
+     * {@value #MERGE_BACK_STEP} step before the job starts, so that {@code recover} can finish
+     * the job; the record's end is the caller's.
+     *
+     * @throws MergeFailedException as {@link #run()}
+     */
+    public MergeResult runWithin(Journal.Recorder record) {
+        long started = System.nanoTime();
+        long deadline = started + min(request.timeout(), MAX_TIMEOUT).toNanos();
+        MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
+        String jobId = newJobId();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = Json.MAPPER.convertValue(plan(plan, jobId), Map.class);
+        fields.remove("op"); // a step, not an operation of its own
+        record.step(MERGE_BACK_STEP, fields);
+        return run(plan, jobId, started, deadline);
+    }
+
+    /** The step under which {@link #runWithin} records a merge's plan. */
+    public static final String MERGE_BACK_STEP = "merge-back";
+
+    private static String newJobId() {
+        return JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
     }
 
     /** The merge's plan on record: enough for {@code recover} to finish it. */

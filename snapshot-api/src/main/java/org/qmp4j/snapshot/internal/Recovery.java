@@ -20,6 +20,8 @@ import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;
 import org.qmp4j.snapshot.JournalException;
+import org.qmp4j.snapshot.MergeRequest;
+import org.qmp4j.snapshot.MergeResult;
 import org.qmp4j.snapshot.RecoveryReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +63,7 @@ public final class Recovery {
             List<Journal.Operation> open = journal.unfinished();
             for (Journal.Operation op : open) {
                 Journal.Recorder record = journal.recorder(op);
-                boolean whole = op.kind().equals("merge") ? recoverMerge(op) : recoverSnapshot(op);
+                boolean whole = op.kind().equals("merge") ? recoverMerge(op.plan()) : recoverSnapshot(op, record);
                 if (whole) {
                     record.end("recovered");
                 }
@@ -83,7 +85,7 @@ public final class Recovery {
 
     // --- snapshot -------------------------------------------------------------------------------
 
-    private boolean recoverSnapshot(Journal.Operation op) {
+    private boolean recoverSnapshot(Journal.Operation op, Journal.Recorder record) {
         JsonNode plan = op.plan();
         String what = "snapshot " + plan.path("name").asText() + " (started " + plan.path("started").asText() + ")";
         int problemsBefore = problems.size();
@@ -96,12 +98,53 @@ public final class Recovery {
         cancelMemorySave(op, what);
         resumeIfPausedByIt(op, what);
         thawIfOurs(op, what);
-        if (committed(op)) {
+        String group = plan.path("group").path("id").asText("");
+        if (committed(op) && !group.isEmpty() && !GroupDecision.committed(stateDirectory, group)) {
+            // this VM switched, but its group did not as a whole: its part is taken back
+            actions.add(what + ": its transaction had committed, but not every VM of group snapshot "
+                    + plan.path("group").path("name").asText() + " did: merging it back");
+            mergeBack(op, record, what);
+        } else if (committed(op)) {
             actions.add(what + ": its transaction had committed: kept (the disks write to its overlays)");
         } else {
             rollBack(op, what);
         }
         return problems.size() == problemsBefore;
+    }
+
+    /** The overlays of {@code op} that are a disk's active node now. */
+    private List<String> activeOverlays(Journal.Operation op) {
+        Set<String> active = new HashSet<>();
+        BlockDiscovery.disks(qmp).forEach(d -> active.add(d.node()));
+        List<String> nodes = new ArrayList<>();
+        for (JsonNode o : op.plan().path("overlays")) {
+            String node = o.path("overlayNode").asText();
+            if (active.contains(node)) {
+                nodes.add(node);
+            }
+        }
+        return nodes;
+    }
+
+    /**
+     * Takes back a group member's part: first finishes each merge back that a dead controller had
+     * started (its plan is a step of the record), then merges back every overlay of the record that
+     * is still a disk's active node, each as a step of the same record.
+     */
+    private void mergeBack(Journal.Operation op, Journal.Recorder record, String what) {
+        for (JsonNode started : op.steps(MergeFlow.MERGE_BACK_STEP)) {
+            recoverMerge(started);
+        }
+        for (String node : activeOverlays(op)) {
+            try {
+                MergeResult merged = new MergeFlow(qmp, MergeRequest.builder(node).deleteOverlay(true).build(),
+                        stateDirectory, SnapshotFlow.Hooks.NONE).runWithin(record);
+                actions.add(what + ": merged overlay " + merged.removedOverlay() + " back: disk "
+                        + merged.disk().displayName() + " writes to " + merged.disk().image() + " again");
+            } catch (RuntimeException e) {
+                problems.add(what + ": cannot merge overlay node " + node + " back: " + e.getMessage());
+            }
+        }
     }
 
     private void thawIfOurs(Journal.Operation op, String what) {
@@ -263,8 +306,8 @@ public final class Recovery {
 
     // --- merge ----------------------------------------------------------------------------------
 
-    private boolean recoverMerge(Journal.Operation op) {
-        JsonNode plan = op.plan();
+    /** Finishes the merge that {@code plan} describes: a merge's own record, or a group member's merge back. */
+    private boolean recoverMerge(JsonNode plan) {
         String what = "merge of disk " + plan.path("disk").asText() + " (started " + plan.path("started").asText() + ")";
         int problemsBefore = problems.size();
         String jobId = plan.path("job").asText();

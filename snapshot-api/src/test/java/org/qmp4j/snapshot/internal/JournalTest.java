@@ -108,4 +108,22 @@ class JournalTest {
         assertThatThrownBy(() -> Journal.open(dir, VM)).isInstanceOf(JournalException.class)
                 .hasMessageContaining("symbolic link");
     }
+
+    @Test
+    void aStepCannotCarryAFieldThatWouldMakeItAnotherOperation() {
+        try (Journal journal = Journal.open(dir, VM)) {
+            Journal.Operation op = journal.begin(plan("s1"));
+            for (String reserved : java.util.List.of("op", "id", "step", "end")) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> journal.recorder(op).step("merge-back", Map.of(reserved, "x")))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(reserved);
+            }
+            journal.recorder(op).step("merge-back", Map.of("job", "q4j-commit-1"));
+        }
+        try (Journal journal = Journal.open(dir, VM)) {
+            assertThat(journal.unfinished()).hasSize(1);
+            assertThat(journal.unfinished().get(0).kind()).isEqualTo("snapshot");
+            assertThat(journal.unfinished().get(0).steps("merge-back")).hasSize(1);
+        }
+    }
 }
