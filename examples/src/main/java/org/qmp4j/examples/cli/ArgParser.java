@@ -41,6 +41,8 @@ public final class ArgParser {
     private final String description;
     private final Map<String, Option> options = new LinkedHashMap<>();
     private final List<Positional> positionals = new ArrayList<>();
+    /** Pairs of options of which exactly one must be given: first to second, in declaration order. */
+    private final Map<String, String> eitherOr = new LinkedHashMap<>();
 
     /**
      * @param command how the subcommand is invoked, e.g. {@code qmp4j qmp}
@@ -83,6 +85,20 @@ public final class ArgParser {
     /** A positional argument that may be left out. */
     public ArgParser optionalPositional(String name, String help) {
         positionals.add(new Positional(name, help, false));
+        return this;
+    }
+
+    /**
+     * Two already declared options of which exactly one must be given, e.g. one VM's
+     * {@code --qmp PATH} or a group's repeated {@code --vm}: shown as {@code (--qmp PATH | --vm
+     * SPEC...)} at the first one's place.
+     */
+    public ArgParser eitherOr(String first, String second) {
+        if (!options.containsKey(first) || !options.containsKey(second) || options.get(first).required()
+                || options.get(second).required()) {
+            throw new IllegalArgumentException("declare " + first + " and " + second + " as optional first");
+        }
+        eitherOr.put(first, second);
         return this;
     }
 
@@ -153,6 +169,14 @@ public final class ArgParser {
                 throw new UsageException("missing " + option.name() + " " + option.valueName());
             }
         }
+        eitherOr.forEach((first, second) -> {
+            boolean one = values.containsKey(first);
+            boolean other = values.containsKey(second);
+            if (one == other) {
+                throw new UsageException(one ? first + " and " + second + " exclude each other"
+                        : "missing " + options.get(first).column() + " (or " + options.get(second).column() + ")");
+            }
+        });
         Map<String, String> named = new LinkedHashMap<>();
         for (int i = 0; i < arguments.size(); i++) {
             if (i >= positionals.size()) {
@@ -171,7 +195,16 @@ public final class ArgParser {
     /** One line: {@code qmp4j qmp --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]}. */
     public String synopsis() {
         StringBuilder s = new StringBuilder(command);
-        options.values().forEach(o -> s.append(' ').append(o.synopsis()));
+        for (Option o : options.values()) {
+            String second = eitherOr.get(o.name());
+            if (second != null) {
+                Option other = options.get(second);
+                s.append(" (").append(o.column()).append(" | ").append(other.column())
+                        .append(other.kind() == Kind.REPEATED ? "..." : "").append(')');
+            } else if (!eitherOr.containsValue(o.name())) {
+                s.append(' ').append(o.synopsis());
+            }
+        }
         positionals.forEach(p -> s.append(' ').append(p.required() ? p.name() : "[" + p.name() + "]"));
         return s.toString();
     }

@@ -10,6 +10,7 @@ import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;
 import org.qmp4j.snapshot.DiskSnapshot;
+import org.qmp4j.snapshot.GroupSnapshotResult;
 import org.qmp4j.snapshot.MergeResult;
 import org.qmp4j.snapshot.RevertResult;
 import org.qmp4j.snapshot.SnapshotResult;
@@ -41,6 +42,25 @@ final class ResultJson {
             disk.put("base", path(d.base()));
             disk.put("overlay", path(d.overlay()));
             disk.put("overlayNode", d.overlayNode());
+        }
+        return node;
+    }
+
+    /**
+     * {@code qmp4j snapshot --vm ... --json}: {@code name}, {@code allFrozenMillis}, the two
+     * instants that bound it, and {@code vms}, each as {@link #snapshot} with its {@code qmp}.
+     */
+    static ObjectNode group(GroupSnapshotResult r, List<String> endpoints) {
+        ObjectNode node = object();
+        node.put("name", r.name());
+        node.put("allFrozenMillis", millis(r.allFrozen()));
+        node.put("lastFrozen", r.lastFrozen() == null ? null : r.lastFrozen().toString());
+        node.put("firstThawSent", r.firstThawSent() == null ? null : r.firstThawSent().toString());
+        ArrayNode vms = node.putArray("vms");
+        for (int i = 0; i < r.vms().size(); i++) {
+            ObjectNode vm = vms.addObject();
+            vm.put("qmp", endpoints.get(i));
+            vm.setAll(snapshot(r.vms().get(i)));
         }
         return node;
     }

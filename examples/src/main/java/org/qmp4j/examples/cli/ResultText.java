@@ -5,6 +5,7 @@ import java.util.List;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;
 import org.qmp4j.snapshot.DiskSnapshot;
+import org.qmp4j.snapshot.GroupSnapshotResult;
 import org.qmp4j.snapshot.MergeResult;
 import org.qmp4j.snapshot.RevertResult;
 import org.qmp4j.snapshot.SnapshotResult;
@@ -34,6 +35,19 @@ final class ResultText {
         for (DiskSnapshot d : r.disks()) {
             s.append("  ").append(d.device()).append(": ").append(d.node()).append(" -> ").append(d.overlayNode())
                     .append(", ").append(d.base()).append(" -> ").append(d.overlay()).append('\n');
+        }
+        return s.toString();
+    }
+
+    /** {@code qmp4j snapshot --vm ...}: the group's line, then each VM's snapshot, indented. */
+    static String group(GroupSnapshotResult r, List<String> endpoints) {
+        StringBuilder s = new StringBuilder();
+        line(s, "name", r.name());
+        line(s, "all frozen", ResultJson.millis(r.allFrozen()).toPlainString() + " ms"
+                + (r.allQuiesced() ? "" : " (not every VM was quiesced)"));
+        for (int i = 0; i < r.vms().size(); i++) {
+            s.append("vm ").append(endpoints.get(i)).append(":\n");
+            snapshot(r.vms().get(i)).lines().forEach(l -> s.append("  ").append(l).append('\n'));
         }
         return s.toString();
     }

@@ -26,7 +26,7 @@ import org.qmp4j.snapshot.SnapshotResult;
  * something behind is {@link ExitCode#FAILED_NOT_UNDONE}, with what is left listed on stderr.
  */
 final class SnapshotCommand implements Subcommand {
-    private static final String QGA = "--qga";
+    static final String QGA = "--qga";
     private static final String NAME = "--name";
     private static final String DIR = "--dir";
     private static final String QUIESCE = "--quiesce";
@@ -34,7 +34,9 @@ final class SnapshotCommand implements Subcommand {
     private static final String MOUNTPOINT = "--mountpoint";
     private static final String MAX_FREEZE = "--max-freeze";
     private static final String FREEZE_TIMEOUT = "--freeze-timeout";
-    private static final String MEMORY = "--memory";
+    static final String MEMORY = "--memory";
+    static final String VM = "--vm";
+    static final String FREEZE_ORDER = "--freeze-order";
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     /** The library's default, read rather than repeated. */
@@ -65,10 +67,19 @@ final class SnapshotCommand implements Subcommand {
                 and until then no snapshot or merge of that VM starts. Every freeze is guarded by a
                 small separate process that thaws the guest if this one dies; SIGTERM and Ctrl-C
                 thaw before exit.
+                With --vm instead of --qmp, several VMs are snapshotted at one point in time: every
+                guest is frozen, then every VM's transaction is sent, then every guest is thawed;
+                if any VM fails, every VM goes back to its own images. The other options apply to
+                each VM.
                 Exit %d: it failed and everything was undone. Exit %d: it failed and something
                 could not be undone (the guest may still be frozen, the record is unfinished);
                 stderr lists it.""".formatted(ExitCode.FAILED.code(), ExitCode.FAILED_NOT_UNDONE.code()));
-        CommonOptions.qmp(parser);
+        parser.option(CommonOptions.QMP, "PATH", "the VM's QMP socket: a path, unix:PATH or tcp:HOST:PORT");
+        parser.repeatedOption(VM, "QMP[,QGA]", "instead of --qmp and --qga: one VM of a group snapshot, by its QMP "
+                + "socket and, after a comma, its guest agent socket; give it once per VM");
+        parser.eitherOr(CommonOptions.QMP, VM);
+        parser.option(FREEZE_ORDER, "parallel|in-order", "with --vm: freeze every guest at once (default), or one "
+                + "after the other in the order given, thawing in reverse");
         parser.option(QGA, "PATH", "the guest agent socket; without it, nothing is quiesced");
         parser.option(NAME, "NAME", "the snapshot's name: letters, digits, '.', '_', '-' "
                 + "(default snap-<yyyyMMdd-HHmmss>, UTC)");
@@ -88,7 +99,13 @@ final class SnapshotCommand implements Subcommand {
 
     @Override
     public ExitCode run(ArgParser.Parsed args, PrintStream out, PrintStream err) {
+        if (!args.values(VM).isEmpty()) {
+            return GroupSnapshotCommand.run(args, request(args), out, err);
+        }
         // Everything is read and checked before connecting: a usage error changes nothing.
+        if (args.value(FREEZE_ORDER, s -> s).isPresent()) {
+            throw new UsageException(FREEZE_ORDER + " orders the guests of a group snapshot: only with " + VM);
+        }
         Endpoint qmpEndpoint = CommonOptions.qmpEndpoint(args);
         Optional<Endpoint> agentEndpoint = args.value(QGA, CommonOptions::parseEndpoint);
         SnapshotRequest request = request(args);
@@ -104,7 +121,8 @@ final class SnapshotCommand implements Subcommand {
         return ExitCode.OK;
     }
 
-    private SnapshotRequest request(ArgParser.Parsed args) {
+    /** The options as one VM's request; a group snapshot reads the same options from it. */
+    static SnapshotRequest request(ArgParser.Parsed args) {
         String name = args.value(NAME, SnapshotCommand::safeName).orElseGet(() -> defaultName(Clock.systemUTC()));
         QuiescePolicy quiesce = args.value(QUIESCE, SnapshotCommand::policy).orElse(QuiescePolicy.PREFERRED);
         List<String> mountpoints = args.values(MOUNTPOINT);

@@ -2,6 +2,9 @@ package org.qmp4j.examples.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.qmp4j.core.ConnectionState;
@@ -21,24 +24,31 @@ final class StopOnSignal implements AutoCloseable {
     private final Thread hook;
     private final CountDownLatch done = new CountDownLatch(1);
 
-    private StopOnSignal(GuestAgentClient agent, PrintStream err, String what) {
+    private StopOnSignal(List<GuestAgentClient> agents, PrintStream err, String what) {
         Thread command = Thread.currentThread();
         this.hook = new Thread(() -> {
             if (done.getCount() == 0) {
                 return;
             }
-            err.println("qmp4j: interrupted: stopping the " + what + (agent != null ? " and thawing the guest" : "")
+            err.println("qmp4j: interrupted: stopping the " + what
+                    + (agents.isEmpty() ? "" : agents.size() == 1 ? " and thawing the guest" : " and thawing the guests")
                     + " before exit");
             err.flush();
             command.interrupt();
             await(UNDO_LIMIT, err);
-            if (agent != null && agent.state() != ConnectionState.CLOSED) {
-                try {
-                    agent.closeAsync().get(THAW_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (Exception e) {
-                    err.println("qmp4j: the thaw did not finish in " + THAW_LIMIT.toSeconds() + " s (" + e
-                            + "): the thaw guardian goes on with it");
+            // every agent's close (its thaw) at once: one slow guest must not hold back another's thaw
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            for (GuestAgentClient agent : agents) {
+                if (agent.state() != ConnectionState.CLOSED) {
+                    closing.add(agent.closeAsync());
                 }
+            }
+            try {
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                        .get(THAW_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                err.println("qmp4j: the thaw did not finish in " + THAW_LIMIT.toSeconds() + " s (" + e
+                        + "): the thaw guardian goes on with it");
             }
         }, "qmp4j-stop-on-signal");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -46,7 +56,12 @@ final class StopOnSignal implements AutoCloseable {
 
     /** Guards the {@code what} (e.g. "snapshot") that the calling thread runs until {@link #close()}. */
     static StopOnSignal guard(GuestAgentClient agent, PrintStream err, String what) {
-        return new StopOnSignal(agent, err, what);
+        return new StopOnSignal(agent == null ? List.of() : List.of(agent), err, what);
+    }
+
+    /** The same for an operation on several VMs, thawing each of {@code agents}. */
+    static StopOnSignal guardAll(List<GuestAgentClient> agents, PrintStream err, String what) {
+        return new StopOnSignal(List.copyOf(agents), err, what);
     }
 
     private void await(Duration limit, PrintStream err) {

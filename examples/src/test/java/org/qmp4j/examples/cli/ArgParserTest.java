@@ -160,4 +160,23 @@ class ArgParserTest {
                 .contains("\nArguments:\n  COMMAND              what to run\n")
                 .endsWith("\n");
     }
+
+    @Test
+    void exactlyOneOfTwoOptionsWhenTheyAreEitherOr() {
+        ArgParser either = new ArgParser("qmp4j test", "Does a test.")
+                .option("--qmp", "PATH", "one VM")
+                .repeatedOption("--vm", "SPEC", "one of several VMs")
+                .flag("--json", "as JSON")
+                .eitherOr("--qmp", "--vm");
+
+        assertThat(either.synopsis()).isEqualTo("qmp4j test (--qmp PATH | --vm SPEC...) [--json]");
+        assertThat(either.parse(List.of("--qmp", "/s")).value("--qmp")).contains("/s");
+        assertThat(either.parse(List.of("--vm", "a", "--vm", "b")).values("--vm")).containsExactly("a", "b");
+        assertThatThrownBy(() -> either.parse(List.of("--json"))).isInstanceOf(UsageException.class)
+                .hasMessage("missing --qmp PATH (or --vm SPEC)");
+        assertThatThrownBy(() -> either.parse(List.of("--qmp", "/s", "--vm", "a")))
+                .isInstanceOf(UsageException.class).hasMessage("--qmp and --vm exclude each other");
+        assertThatThrownBy(() -> new ArgParser("t", "d").requiredOption("--a", "A", "a").option("--b", "B", "b")
+                .eitherOr("--a", "--b")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -48,7 +48,7 @@ class CommandArgumentsTest {
 
     @Test
     void snapshot() {
-        assertUsageError(CliRun.inProcess("snapshot"), "missing --qmp PATH");
+        assertUsageError(CliRun.inProcess("snapshot"), "missing --qmp PATH (or --vm QMP[,QGA])");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--name", "../evil"),
                 "invalid --name '../evil': use up to 64 letters, digits, '.', '_', '-', not starting with '.', no '..'");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--name", ".hidden"),
@@ -69,6 +69,34 @@ class CommandArgumentsTest {
                 "--name given more than once");
         assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "vd0"), "unexpected argument 'vd0'");
         assertThat(dir.resolve("ram")).doesNotExist();
+    }
+
+    @Test
+    void groupSnapshot() {
+        String vm = socket + "," + dir.resolve("qga.sock");
+        assertUsageError(CliRun.inProcess("snapshot", "--vm", vm, "--qmp", socket),
+                "--qmp and --vm exclude each other");
+        assertUsageError(CliRun.inProcess("snapshot", "--vm", vm, "--qga", socket),
+                "--qga is for one VM: give each VM of a group with --vm QMP[,QGA]");
+        assertUsageError(CliRun.inProcess("snapshot", "--vm", vm, "--memory", dir.resolve("ram").toString()),
+                "--memory is for one VM: give each VM of a group with --vm QMP[,QGA]");
+        assertUsageError(CliRun.inProcess("snapshot", "--vm", vm, "--vm", socket),
+                "--vm unix:" + socket + " given more than once");
+        assertUsageError(CliRun.inProcess("snapshot", "--vm", socket + ",tcp:nohost"),
+                "invalid --vm '" + socket + ",tcp:nohost': expected tcp:HOST:PORT, got tcp:nohost");
+        assertUsageError(CliRun.inProcess("snapshot", "--vm", vm, "--freeze-order", "random"),
+                "invalid --freeze-order 'random': use parallel or in-order");
+        assertUsageError(CliRun.inProcess("snapshot", "--qmp", socket, "--freeze-order", "in-order"),
+                "--freeze-order orders the guests of a group snapshot: only with --vm");
+        assertThat(dir.resolve("ram")).doesNotExist();
+    }
+
+    @Test
+    void groupSnapshotConnectsToEachVm() {
+        CliRun run = CliRun.inProcess("snapshot", "--vm", socket, "--freeze-order", "IN-ORDER");
+
+        assertThat(run.exitCode()).as("it went on to connect").isEqualTo(4);
+        assertThat(run.err()).startsWith("error: cannot connect to unix:" + socket);
     }
 
     @Test

@@ -113,7 +113,8 @@ class Qmp4jCliTest {
                     .contains("\n  qmp4j qmp --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]\n")
                     .contains("\n  qmp4j events --socket PATH [--name EVENT]... [--count N] [--timeout DURATION]\n")
                     .contains("\n  qmp4j ga --socket PATH [--timeout DURATION] COMMAND [ARGS-JSON]\n")
-                    .contains("\n  qmp4j snapshot --qmp PATH [--qga PATH] [--name NAME] [--dir DIR] "
+                    .contains("\n  qmp4j snapshot (--qmp PATH | --vm QMP[,QGA]...) [--freeze-order parallel|in-order] "
+                            + "[--qga PATH] [--name NAME] [--dir DIR] "
                             + "[--quiesce required|preferred|off] [--disk NODE|DEVICE]... [--mountpoint PATH]... "
                             + "[--max-freeze DURATION] [--freeze-timeout DURATION] [--memory FILE] [--state-dir DIR] "
                             + "[--json]\n")

@@ -12,6 +12,7 @@ import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;
 import org.qmp4j.snapshot.DiskSnapshot;
+import org.qmp4j.snapshot.GroupSnapshotResult;
 import org.qmp4j.snapshot.MergeResult;
 import org.qmp4j.snapshot.RevertResult;
 import org.qmp4j.snapshot.SnapshotResult;
@@ -51,6 +52,45 @@ class ResultFormatsTest {
                 .contains("\nquiesced:            no (quiesce policy is OFF)\n")
                 .contains("\nfreeze window:       0.000 ms\n")
                 .contains("\nmemory:              /vm/s1.ram\n");
+    }
+
+    private static GroupSnapshotResult group() {
+        return new GroupSnapshotResult("s1", List.of(quiesced(), unquiesced()), TIME, TIME.plusNanos(12_345_678),
+                Duration.ofNanos(12_345_678));
+    }
+
+    @Test
+    void groupText() {
+        String text = ResultText.group(group(), List.of("unix:/run/a.sock", "unix:/run/b.sock"));
+        assertThat(text).startsWith("""
+                name:                s1
+                all frozen:          12.345 ms (not every VM was quiesced)
+                vm unix:/run/a.sock:
+                  name:                s1
+                """);
+        assertThat(text).contains("\nvm unix:/run/b.sock:\n  name:                s1\n")
+                .contains("\n  quiesced:            no (quiesce policy is OFF)\n")
+                .contains("\n    vd0: disk0 -> q4j-0000abcd, /vm/disk0.qcow2 -> /vm/disk0.s1.qcow2\n");
+    }
+
+    @Test
+    void groupJson() {
+        JsonNode g = ResultJson.group(group(), List.of("unix:/run/a.sock", "unix:/run/b.sock"));
+
+        assertThat(g.path("name").asText()).isEqualTo("s1");
+        assertThat(g.path("allFrozenMillis").decimalValue()).isEqualByComparingTo("12.345");
+        assertThat(Instant.parse(g.path("lastFrozen").asText())).isEqualTo(TIME);
+        assertThat(Instant.parse(g.path("firstThawSent").asText())).isEqualTo(TIME.plusNanos(12_345_678));
+        assertThat(g.path("vms")).hasSize(2);
+        assertThat(g.path("vms").get(0).path("qmp").asText()).isEqualTo("unix:/run/a.sock");
+        // each VM as the single snapshot's JSON, plus its qmp
+        JsonNode second = g.path("vms").get(1);
+        JsonNode withoutQmp = ((com.fasterxml.jackson.databind.node.ObjectNode) second.deepCopy()).without("qmp");
+        assertThat(withoutQmp).isEqualTo(ResultJson.snapshot(unquiesced()));
+        JsonNode none = ResultJson.group(new GroupSnapshotResult("s2", List.of(unquiesced()), null, null,
+                Duration.ZERO), List.of("unix:/run/a.sock"));
+        assertThat(none.get("lastFrozen").isNull()).isTrue();
+        assertThat(none.path("allFrozenMillis").decimalValue()).isEqualByComparingTo("0");
     }
 
     @Test
