@@ -26,6 +26,7 @@ import org.qmp4j.snapshot.LiveSnapshots;
 import org.qmp4j.snapshot.QuiescePolicy;
 import org.qmp4j.snapshot.SnapshotRequest;
 import org.qmp4j.snapshot.SnapshotResult;
+import org.qmp4j.testkit.FreezeHookLog;
 import org.qmp4j.testkit.HostCommand;
 import org.qmp4j.testkit.PlainJsonLinesClient;
 import org.qmp4j.testkit.TestGuest;
@@ -59,7 +60,7 @@ class LibvirtFreezeWindowBenchmark {
     private static final int DISKS = 2;
     private static final int DISK_MIB = 64;
     private static final int MEMORY_MIB = 256;
-    private static final String HOOK_LOG = "/run/qmp4j-fsfreeze.log";
+    private static final String HOOK_LOG = FreezeHookLog.PATH;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The clients compared, in the report's order. */
@@ -115,8 +116,8 @@ class LibvirtFreezeWindowBenchmark {
                 }
             }
             Map<Client, List<Long>> guestWindows = new EnumMap<>(Client.class);
-            collect(onTestGuest, hookWindows(sh(agent, "cat " + HOOK_LOG)), guestWindows);
-            collect(onLibvirt, hookWindows(libvirt.readGuestFile(HOOK_LOG)), guestWindows);
+            collect(onTestGuest, FreezeHookLog.windows(sh(agent, "cat " + HOOK_LOG)), guestWindows);
+            collect(onLibvirt, FreezeHookLog.windows(libvirt.readGuestFile(HOOK_LOG)), guestWindows);
             String report = report(qemuVersion, guestWindows, onTestGuest, onLibvirt);
             System.out.println(report);
             Path out = Path.of("target", "freeze-window-vs-libvirt.md");
@@ -217,29 +218,6 @@ class LibvirtFreezeWindowBenchmark {
                     .containsEntry("vdb", libvirt.overlay("vdb", "v" + seq).toString());
             return new Run(Client.LIBVIRT, wall, -1, timed);
         }
-    }
-
-    /** Each hook freeze/thaw pair's span, in order; the hook logs {@code freeze|thaw UPTIME NANOS}. */
-    static List<Long> hookWindows(String log) {
-        List<Long> windows = new ArrayList<>();
-        Long frozenAt = null;
-        for (String line : log.lines().filter(l -> !l.isBlank()).toList()) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length != 3) {
-                throw new IllegalStateException("hook log line without nanoseconds (an old guest image?): " + line);
-            }
-            long at = Long.parseLong(f[2]);
-            if (f[0].equals("freeze") && frozenAt == null) {
-                frozenAt = at;
-            } else if (f[0].equals("thaw") && frozenAt != null) {
-                windows.add(at - frozenAt);
-                frozenAt = null;
-            } else {
-                throw new IllegalStateException("hook log out of order at: " + line);
-            }
-        }
-        assertThat(frozenAt).as("a freeze without its thaw").isNull();
-        return windows;
     }
 
     /** Pairs each snapshot with its hook window, in order, keeping the timed ones. */
