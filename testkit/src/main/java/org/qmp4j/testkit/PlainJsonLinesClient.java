@@ -79,11 +79,23 @@ public final class PlainJsonLinesClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The greeting, past any events before it: QEMU 7.2 can hand a new client an event queued
+     * while the previous client was connected (seen: {@code VSERPORT_CHANGE} right after a
+     * client that polled {@code query-chardev} left).
+     */
     private JsonNode readGreeting() {
+        deadlineNanos = System.nanoTime() + DEADLINE.toNanos();
         try {
-            return readMessage();
+            JsonNode msg = readMessage();
+            while (msg.has("event")) {
+                msg = readMessage();
+            }
+            return msg;
         } catch (IOException e) {
             throw new UncheckedIOException("no QMP greeting", e);
+        } finally {
+            deadlineNanos = 0;
         }
     }
 
