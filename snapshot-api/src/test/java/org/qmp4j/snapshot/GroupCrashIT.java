@@ -137,6 +137,10 @@ class GroupCrashIT {
                         .as("VM %s writes again", i).isTrue();
             }
         }
+        // the last member's recover removed the group's decision: nothing of the group is left
+        try (Stream<Path> s = Files.list(state)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("group-"));
+        }
     }
 
     private static List<Path> files(TestGuest guest) throws Exception {

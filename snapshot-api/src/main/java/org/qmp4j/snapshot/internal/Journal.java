@@ -139,8 +139,35 @@ public final class Journal implements AutoCloseable {
 
     /** Every operation on record, oldest first, with its steps. */
     public List<Operation> operations() {
+        return parse(lines());
+    }
+
+    /**
+     * Whether the journal of {@code vm} has an unfinished record of group snapshot {@code group}.
+     * Reads without the lock (another process may be recovering that VM): what it sees is the
+     * state of some moment, each line having been forced to disk before its step.
+     */
+    public static boolean hasUnfinishedOfGroup(Path stateDirectory, String vm, String group) {
+        Path file = fileOf(stateDirectory, vm);
+        List<String> lines;
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return true; // cannot tell: keep what depends on it
+        }
+        return parse(lines).stream().anyMatch(op -> !op.finished()
+                && group.equals(op.plan().path("group").path("id").asText()));
+    }
+
+    private static List<Operation> parse(List<String> lines) {
         Map<String, Operation> byId = new LinkedHashMap<>();
-        for (String line : lines()) {
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
             JsonNode entry;
             try {
                 entry = Json.MAPPER.readTree(line);

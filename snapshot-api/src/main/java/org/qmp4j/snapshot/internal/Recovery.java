@@ -66,6 +66,7 @@ public final class Recovery {
                 boolean whole = op.kind().equals("merge") ? recoverMerge(op.plan()) : recoverSnapshot(op, record);
                 if (whole) {
                     record.end("recovered");
+                    forgetGroupDecisionIfDone(op.plan().path("group"));
                 }
             }
             if (open.isEmpty()) {
@@ -110,6 +111,24 @@ public final class Recovery {
             rollBack(op, what);
         }
         return problems.size() == problemsBefore;
+    }
+
+    /**
+     * Removes a group's decision once no member has an unfinished record of the group left:
+     * each member's recover ends its own record first, so the last one to finish removes it.
+     */
+    private void forgetGroupDecisionIfDone(JsonNode group) {
+        String id = group.path("id").asText("");
+        if (id.isEmpty() || !GroupDecision.committed(stateDirectory, id)) {
+            return;
+        }
+        for (JsonNode member : group.path("members")) {
+            if (Journal.hasUnfinishedOfGroup(stateDirectory, member.asText(), id)) {
+                return;
+            }
+        }
+        GroupDecision.forget(stateDirectory, id);
+        actions.add("every VM of group snapshot " + group.path("name").asText() + " is whole: its decision removed");
     }
 
     /** The overlays of {@code op} that are a disk's active node now. */

@@ -126,4 +126,20 @@ class JournalTest {
             assertThat(journal.unfinished().get(0).steps("merge-back")).hasSize(1);
         }
     }
+
+    @Test
+    void anotherVmsUnfinishedRecordOfAGroupIsSeenWithoutItsLock() {
+        String other = "unix:/run/vm2/qmp.sock";
+        ObjectNode plan = plan("g1");
+        plan.putObject("group").put("id", "abc").put("name", "g1");
+        try (Journal journal = Journal.open(dir, other)) {
+            Journal.Operation op = journal.begin(plan);
+            // locked by this journal, and still readable for the check
+            assertThat(Journal.hasUnfinishedOfGroup(dir, other, "abc")).isTrue();
+            assertThat(Journal.hasUnfinishedOfGroup(dir, other, "another")).isFalse();
+            journal.end(op, "done");
+            assertThat(Journal.hasUnfinishedOfGroup(dir, other, "abc")).isFalse();
+        }
+        assertThat(Journal.hasUnfinishedOfGroup(dir, "unix:/run/none/qmp.sock", "abc")).isFalse();
+    }
 }
