@@ -23,7 +23,6 @@ import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.ThawFailedException;
 import org.qmp4j.qmp.PreparedCommand;
 import org.qmp4j.qmp.QmpClient;
-import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.DiskSnapshot;
 import org.qmp4j.snapshot.JournalException;
 import org.qmp4j.snapshot.MergeRequest;
@@ -540,24 +539,33 @@ public final class SnapshotFlow {
         return plans.stream().map(p -> p.overlay().toString()).toList();
     }
 
+    /**
+     * Checks that every disk writes to its new overlay now. {@code query-block} alone says it
+     * (each device's top node and whether it is read-only): the whole block state, with its file
+     * names, is not needed for that, and reading it was a tenth of a snapshot's CPU.
+     */
     private void verify(List<OverlayPlan> plans) {
-        List<BlockDisk> now = BlockDiscovery.disks(qmp);
+        JsonNode now = qmp.execute("query-block");
         List<String> wrong = new ArrayList<>();
         for (OverlayPlan plan : plans) {
-            BlockDisk disk = now.stream().filter(d -> sameDisk(d, plan.disk())).findFirst().orElse(null);
-            if (disk == null || !plan.overlayNode().equals(disk.node()) || disk.readOnly()) {
-                wrong.add(plan.disk().displayName() + " -> " + (disk == null ? "gone" : disk.node()
-                        + (disk.readOnly() ? " (read-only)" : "")));
+            JsonNode top = null;
+            for (JsonNode device : now) {
+                if (device.path("device").asText("").equals(plan.disk().device())
+                        && device.path("qdev").asText("").equals(plan.disk().qdev())) {
+                    top = device.path("inserted");
+                }
+            }
+            String node = top == null ? null : top.path("node-name").asText(null);
+            boolean readOnly = top != null && top.path("ro").asBoolean(false);
+            if (node == null || !plan.overlayNode().equals(node) || readOnly) {
+                wrong.add(plan.disk().displayName() + " -> " + (node == null ? "gone" : node
+                        + (readOnly ? " (read-only)" : "")));
             }
         }
         if (!wrong.isEmpty()) {
             throw new SnapshotFailedException("verify", "disks are not on their writable overlays: " + wrong, null,
                     List.of(), List.of("the transaction succeeded; check the VM's disks: " + wrong));
         }
-    }
-
-    private static boolean sameDisk(BlockDisk a, BlockDisk b) {
-        return a.device().equals(b.device()) && java.util.Objects.equals(a.qdev(), b.qdev());
     }
 
     private SnapshotResult result(List<OverlayPlan> plans, FreezeHandle freeze, String skipped, Instant time,
