@@ -71,9 +71,40 @@ final class BlockState {
         return of(block, named, withGraph || topNameUnreadable(block) ? readGraph(qmp, schema) : null);
     }
 
+    /**
+     * Reads {@code query-block} alone (and the fd sets it names): every disk and the images of
+     * its chain, without the node list and the graph, which a deep chain makes the largest
+     * replies. Enough for a snapshot's preflight, which needs each disk and the bottom image of
+     * its chain ({@link #bottomImage}); node names below the top are unknown in such a state.
+     * Where QEMU cut a name that is needed short, the full state is read instead.
+     */
+    static BlockState readDevices(QmpClient qmp) {
+        JsonNode block = qmp.execute("query-block");
+        if (FdSets.mentionsFdSet(block)) {
+            FdSets.rename(block, FdSets.ours(qmp.execute("query-fdsets")));
+        }
+        if (topNameUnreadable(block) || bottomNameUnreadable(block)) {
+            return read(qmp, true);
+        }
+        return of(block, Json.MAPPER.createArrayNode(), null);
+    }
+
     private static boolean topNameUnreadable(JsonNode queryBlock) {
         for (JsonNode device : queryBlock) {
             if (ImageInfo.unreadable(device.path("inserted").path("image").path("filename").asText(null))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean bottomNameUnreadable(JsonNode queryBlock) {
+        for (JsonNode device : queryBlock) {
+            JsonNode image = device.path("inserted").path("image");
+            while (image.has("backing-image")) {
+                image = image.get("backing-image");
+            }
+            if (ImageInfo.unreadable(image.path("filename").asText(null))) {
                 return true;
             }
         }
@@ -137,6 +168,27 @@ final class BlockState {
         return disks().stream()
                 .filter(d -> disk.device().isEmpty() ? d.qdev().equals(disk.qdev()) : d.device().equals(disk.device()))
                 .findFirst();
+    }
+
+    /**
+     * The image at the bottom of {@code disk}'s chain (its base; the disk's own image when it
+     * has no backing file), which must be one of this state's disks with an image.
+     */
+    Path bottomImage(BlockDisk disk) {
+        for (BlockInfo d : devices) {
+            if (d.inserted() != null && d.inserted().image() != null && disk(d).equals(disk)) {
+                ImageInfo bottom = d.inserted().image();
+                while (bottom.backingImage() != null) {
+                    bottom = bottom.backingImage();
+                }
+                if (graph == null || !ImageInfo.unreadable(bottom.filename())) {
+                    return Path.of(bottom.path());
+                }
+                List<ChainLayer> layers = layers(d);
+                return layers.get(layers.size() - 1).image();
+            }
+        }
+        throw new IllegalArgumentException("not a disk of this state with an image: " + disk);
     }
 
     // ---- chains

@@ -52,13 +52,17 @@ final class JobWatcher implements AutoCloseable {
     static void runToConclusion(QmpClient qmp, String command, Object arguments, String jobId, Duration timeout) {
         try (JobWatcher job = new JobWatcher(qmp, jobId, p -> { })) {
             qmp.execute(command, arguments);
+            long now = System.nanoTime();
             try {
-                job.await(CONCLUDED, System.nanoTime() + timeout.toNanos());
+                // Subscribed before the start: the events tell when it concludes. No progress is
+                // wanted, so the first poll waits a whole interval (most such jobs are done by then).
+                job.await(CONCLUDED, now + timeout.toNanos(), now + POLL_INTERVAL.toNanos());
             } catch (DeadlineException e) {
                 job.cancel(CREATE_CANCEL_GRACE);
                 throw new JobTimeoutException(command, jobId, timeout);
             }
-            String error = job.query().map(JobInfo::error).orElse(null);
+            // the entry read when it concluded holds its error; read it again only if there is none
+            String error = job.concludedEntry().or(job::query).map(JobInfo::error).orElse(null);
             if (!job.status().equals(GONE)) {
                 job.dismiss();
             }
@@ -138,6 +142,8 @@ final class JobWatcher implements AutoCloseable {
     private long current;
     private long total;
     private MergeProgress reported;
+    /** The job's entry in the last {@code query-jobs} answer; null when it had none. */
+    private JobInfo lastEntry;
     /** Inside {@link #query()}: the events it drains are reported as they are. */
     private boolean querying;
 
@@ -166,7 +172,12 @@ final class JobWatcher implements AutoCloseable {
      * @throws DeadlineException when neither happened before {@code deadline}
      */
     String await(String wanted, long deadline) {
-        long nextPoll = System.nanoTime();
+        return await(wanted, deadline, System.nanoTime());
+    }
+
+    /** {@link #await(String, long)}, polling first at {@code firstPoll} (a {@link System#nanoTime()} value). */
+    private String await(String wanted, long deadline, long firstPoll) {
+        long nextPoll = firstPoll;
         while (!status.equals(wanted) && !ended()) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
@@ -203,6 +214,11 @@ final class JobWatcher implements AutoCloseable {
     }
 
     /** Takes in a {@code query-jobs} answer: first the events queued before it, then the job's entry. */
+    /** The job's {@code query-jobs} entry last read, if it showed the job concluded. */
+    private Optional<JobInfo> concludedEntry() {
+        return Optional.ofNullable(lastEntry).filter(j -> CONCLUDED.equals(j.status()));
+    }
+
     private Optional<JobInfo> apply(JobInfo[] jobs) {
         querying = true;
         try {
@@ -211,6 +227,7 @@ final class JobWatcher implements AutoCloseable {
             querying = false;
         }
         Optional<JobInfo> job = find(jobs);
+        lastEntry = job.orElse(null);
         if (job.isPresent()) {
             JobInfo j = job.get();
             update(j.status(), progress(j.status(), current, j.currentProgress()),

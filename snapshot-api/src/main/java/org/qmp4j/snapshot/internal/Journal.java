@@ -17,10 +17,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.snapshot.JournalException;
@@ -44,6 +46,11 @@ public final class Journal implements AutoCloseable {
     private final Path file;
     private final RandomAccessFile io;
     private final FileLock lock;
+    /**
+     * The operations this handle began and has not ended, once a {@link #begin} found nothing
+     * else unfinished on record; {@code null} until then (the file must be read to know).
+     */
+    private Set<String> begunHere;
 
     private Journal(Path file, RandomAccessFile io, FileLock lock) {
         this.file = file;
@@ -202,6 +209,7 @@ public final class Journal implements AutoCloseable {
         first.put("started", Instant.now().toString());
         first.put("pid", ProcessHandle.current().pid());
         append(first);
+        begunHere = new HashSet<>(Set.of(first.path("id").asText()));
         return new Operation(first);
     }
 
@@ -228,12 +236,16 @@ public final class Journal implements AutoCloseable {
         entry.put("end", outcome);
         append(entry);
         op.add(entry);
+        if (begunHere != null) {
+            begunHere.remove(op.id());
+        }
     }
 
     @Override
     public void close() {
         try {
-            if (unfinished().isEmpty()) {
+            // what this handle began it knows about: no need to read the file back
+            if (begunHere != null ? begunHere.isEmpty() : unfinished().isEmpty()) {
                 truncate();
             }
             lock.release();
@@ -261,10 +273,16 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Empties the file once nothing on it is unfinished. Not forced to disk by itself: after a
+     * crash of the machine the finished records may come back, which says nothing new, and the
+     * next line appended is forced together with it.
+     */
     private void truncate() {
         try {
-            io.setLength(0);
-            io.getFD().sync();
+            if (io.length() > 0) {
+                io.setLength(0);
+            }
         } catch (IOException e) {
             throw new JournalException("cannot write the journal " + file + ": " + e, e);
         }

@@ -31,13 +31,22 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * <p>Java gives no descriptor number for a {@link FileChannel}. It is found in
  * {@code /proc/self/fdinfo}: the channel's offset is set to a random value between 2 and 4 GiB,
  * the descriptor with that offset is this channel's (its inode is checked against the path's),
- * and the offset goes back to 0. Only the descriptors that link to the path are read first: a
- * controller of many VMs holds hundreds, and reading every one cost each snapshot milliseconds.
+ * and the offset goes back to 0. Only the descriptors that link to the path are read, nearest to
+ * the last one found first: a controller of many VMs holds hundreds, and reading, or even
+ * listing, every one cost each snapshot milliseconds.
  */
 final class NewFile implements AutoCloseable {
     private static final Path PROC_FDS = Path.of("/proc/self/fd");
     private static final Path PROC_FDINFO = Path.of("/proc/self/fdinfo");
     private static final SecureRandom MARKERS = new SecureRandom();
+
+    /**
+     * The descriptor of the last new file, a hint for the next: the kernel gives a new file the
+     * lowest free number, and the numbers a process frees and takes again stay close together.
+     */
+    private static volatile int lastFound = -1;
+    /** How far from the hint to look before listing every descriptor. */
+    private static final int PROBE_WINDOW = 32;
 
     private final FileChannel channel;
     private final int fd;
@@ -165,17 +174,43 @@ final class NewFile implements AutoCloseable {
             // link to this path (a readlink each), then, if the kernel spells the path otherwise
             // (a linked directory on the way), every one.
             Path target = path.toAbsolutePath().normalize();
-            int fd = findDescriptor(wanted, fdNumber -> target.equals(linkTarget(fdNumber)));
+            Predicate<String> linksToTarget = fdNumber -> target.equals(linkTarget(fdNumber));
+            int fd = probeNearLastFound(wanted, linksToTarget);
+            if (fd < 0) {
+                fd = findDescriptor(wanted, linksToTarget);
+            }
             if (fd < 0) {
                 fd = findDescriptor(wanted, fdNumber -> true);
             }
             if (fd < 0) {
                 throw new IOException("cannot find the descriptor of the new file in " + PROC_FDINFO);
             }
+            lastFound = fd;
             return fd;
         } finally {
             channel.position(0);
         }
+    }
+
+    /**
+     * The descriptor near the last one found (nearest first) that {@code worthReading} and whose
+     * fdinfo starts with {@code wanted}; -1 if none. A readlink each: listing
+     * {@code /proc/self/fdinfo} costs more than this whole window in a process with hundreds of
+     * descriptors.
+     */
+    private static int probeNearLastFound(String wanted, Predicate<String> worthReading) {
+        int hint = lastFound;
+        if (hint < 0) {
+            return -1;
+        }
+        for (int step = 0; step <= 2 * PROBE_WINDOW; step++) {
+            int number = hint + (step % 2 == 0 ? step / 2 : -(step + 1) / 2); // hint, +1, -1, +2, -2, ...
+            String name = Integer.toString(number);
+            if (number >= 0 && worthReading.test(name) && readQuietly(PROC_FDINFO.resolve(name)).startsWith(wanted)) {
+                return number;
+            }
+        }
+        return -1;
     }
 
     /**

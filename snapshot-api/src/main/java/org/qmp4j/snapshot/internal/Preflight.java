@@ -15,8 +15,6 @@ import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpSchema;
 import org.qmp4j.qmp.StatusInfo;
 import org.qmp4j.snapshot.BlockDisk;
-import org.qmp4j.snapshot.ChainLayer;
-import org.qmp4j.snapshot.DiskChain;
 import org.qmp4j.snapshot.SnapshotName;
 import org.qmp4j.snapshot.SnapshotRequest;
 
@@ -54,13 +52,14 @@ final class Preflight {
         }
         checkNoJobs();
         checkNoMigration();
-        List<DiskChain> chains = BlockDiscovery.chains(qmp);
+        // query-block alone: the disks and their chains' images; the node list and the graph
+        // (a deep chain's largest replies) would add nothing a snapshot needs
+        BlockState state = BlockState.readDevices(qmp);
         List<OverlayPlan> plans = new ArrayList<>();
         Set<Path> overlays = new HashSet<>();
-        for (DiskChain chain : select(chains)) {
-            BlockDisk disk = chain.disk();
+        for (BlockDisk disk : select(state.disks())) {
             checkSnapshottable(disk);
-            Path overlay = overlayPath(chain);
+            Path overlay = overlayPath(state, disk);
             if (Files.exists(overlay, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw refuse("overlay " + overlay + " for disk " + disk.displayName() + " already exists");
             }
@@ -111,22 +110,19 @@ final class Preflight {
         }
     }
 
-    private List<DiskChain> select(List<DiskChain> chains) {
+    private List<BlockDisk> select(List<BlockDisk> disks) {
         if (request.disks().isEmpty()) {
-            return chains.stream()
-                    .filter(c -> c.disk().image() != null && !c.disk().readOnly() && !c.disk().removable())
-                    .toList();
+            return disks.stream().filter(d -> d.image() != null && !d.readOnly() && !d.removable()).toList();
         }
-        List<DiskChain> chosen = new ArrayList<>();
+        List<BlockDisk> chosen = new ArrayList<>();
         for (String name : request.disks()) {
-            DiskChain chain = chains.stream().filter(c -> c.disk().matches(name)).findFirst()
+            BlockDisk disk = disks.stream().filter(d -> d.matches(name)).findFirst()
                     .orElseThrow(() -> refuse("no disk named '" + name + "'; the VM has: "
-                            + chains.stream().map(c -> c.disk().displayName() + " (node " + c.disk().node() + ")")
-                            .toList()));
-            if (chosen.contains(chain)) {
+                            + disks.stream().map(d -> d.displayName() + " (node " + d.node() + ")").toList()));
+            if (chosen.contains(disk)) {
                 throw refuse("disk " + name + " is named twice");
             }
-            chosen.add(chain);
+            chosen.add(disk);
         }
         return chosen;
     }
@@ -167,10 +163,8 @@ final class Preflight {
     }
 
     /** {@code <stem>.<name>.qcow2}, stem from the chain's bottom image, so names never grow. */
-    private Path overlayPath(DiskChain chain) {
-        List<ChainLayer> layers = chain.layers();
-        Path bottom = layers.isEmpty() ? chain.disk().image() : layers.get(layers.size() - 1).image();
-        return ImageNames.snapshotOverlay(chain.disk().image(), bottom, request.name(),
+    private Path overlayPath(BlockState state, BlockDisk disk) {
+        return ImageNames.snapshotOverlay(disk.image(), state.bottomImage(disk), request.name(),
                 request.overlayDirectory().orElse(null));
     }
 

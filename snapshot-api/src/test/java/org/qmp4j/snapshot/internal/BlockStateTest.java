@@ -1,6 +1,7 @@
 package org.qmp4j.snapshot.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,6 +61,21 @@ class BlockStateTest {
         assertThat(disks).extracting(BlockDisk::virtualSize).containsExactly(64L << 20, 1L << 20, 64L << 20, 0L);
         assertThat(disks).extracting(BlockDisk::clusterSize).containsExactly(65536L, 0L, 65536L, 0L);
         assertThat(disks).extracting(BlockDisk::displayName).containsExactly("d9", "d10", "vd0", "cd0");
+    }
+
+    @Test
+    void fromQueryBlockAloneTheDisksAreTheSameAndEachChainEndsAtItsBase() {
+        // what a snapshot's preflight reads: no node list, no graph
+        BlockState alone = BlockState.of(fixture("mixed-block"), Json.MAPPER.createArrayNode(), null);
+        BlockState full = state("mixed", true);
+        assertThat(alone.disks()).isEqualTo(full.disks());
+        List<BlockDisk> disks = alone.disks();
+        assertThat(disks.subList(0, 3)).extracting(alone::bottomImage).containsExactly(
+                Path.of("/images/base.qcow2"), Path.of("/images/raw.img"), Path.of("/images/base.qcow2"));
+        assertThat(disks.subList(0, 3)).extracting(full::bottomImage).containsExactly(
+                Path.of("/images/base.qcow2"), Path.of("/images/raw.img"), Path.of("/images/base.qcow2"));
+        BlockDisk noMedium = disks.get(3);
+        assertThatThrownBy(() -> alone.bottomImage(noMedium)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

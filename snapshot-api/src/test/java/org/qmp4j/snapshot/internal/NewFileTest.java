@@ -58,6 +58,34 @@ class NewFileTest {
     }
 
     @Test
+    void findsItsDescriptorNearTheLastOneAndFarFromIt() throws Exception {
+        List<FileInputStream> others = new ArrayList<>();
+        try {
+            for (int round = 0; round < 3; round++) {
+                try (NewFile near = NewFile.create(dir.resolve("near" + round + ".qcow2"))) {
+                    assertThat(Files.isSameFile(near.descriptorPath(), dir.resolve("near" + round + ".qcow2"))).isTrue();
+                }
+                // a hundred descriptors later the next one is far outside the window around the last
+                for (int i = 0; i < 100; i++) {
+                    others.add(new FileInputStream("/dev/null"));
+                }
+                try (NewFile far = NewFile.create(dir.resolve("far" + round + ".qcow2"))) {
+                    assertThat(Files.isSameFile(far.descriptorPath(), dir.resolve("far" + round + ".qcow2"))).isTrue();
+                    assertThat(far.identity().isInPlace()).isTrue();
+                }
+                // and freeing them leaves holes below it: the next goes into the lowest
+                for (int i = 0; i < 50; i++) {
+                    others.remove(others.size() - 1 - i).close();
+                }
+            }
+        } finally {
+            for (FileInputStream o : others) {
+                o.close();
+            }
+        }
+    }
+
+    @Test
     void refusesAnExistingFileAndAnyLinkWithoutTouchingWhatItPointsTo() throws Exception {
         Path victim = Files.writeString(dir.resolve("victim"), "precious");
         Path existing = Files.writeString(dir.resolve("existing"), "mine");
