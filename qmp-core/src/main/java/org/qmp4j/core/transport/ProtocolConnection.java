@@ -201,7 +201,32 @@ public final class ProtocolConnection {
             return CompletableFuture.failedFuture(notOpen(command, s));
         }
         Duration timeout = options.timeout().orElse(settings.commandTimeout());
-        return enqueue(new OutboundCommand(command, arguments, options.oob(), timeout, fds));
+        OutboundCommand outbound = new OutboundCommand(command, arguments, options.oob(), timeout, fds);
+        return fds == null && s == ConnectionState.READY ? writeDirectOrEnqueue(outbound) : enqueue(outbound);
+    }
+
+    /**
+     * Writes {@code outbound} from this thread when it can, else hands it to the I/O thread. Any
+     * thread but this channel's own event loop writes directly: a caller, and also the I/O thread
+     * of another connection (the thaw that the QMP connection's I/O thread sends to the agent
+     * when the {@code transaction}'s reply arrives), which would otherwise wake this channel's
+     * loop and wait for it, inside a freeze window. The write never blocks; a peer that stopped
+     * reading in the middle of a message holds it up for at most a few milliseconds
+     * ({@link AfUnixChannel#writeDirect}).
+     */
+    private CompletableFuture<JsonNode> writeDirectOrEnqueue(OutboundCommand outbound) {
+        DirectWriter direct = directWriter;
+        if (direct != null && !channel.eventLoop().inEventLoop()) {
+            try {
+                if (direct.write(outbound)) {
+                    direct.armDeadline(outbound);
+                    return outbound.result();
+                }
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return enqueue(outbound);
     }
 
     private ConnectionClosedException notOpen(String command, ConnectionState s) {
@@ -223,18 +248,7 @@ public final class ProtocolConnection {
             return CompletableFuture.failedFuture(notOpen(command.name(), s));
         }
         OutboundCommand outbound = new OutboundCommand(command, options.timeout().orElse(settings.commandTimeout()));
-        DirectWriter direct = directWriter;
-        if (direct != null && !IoThreads.isIoThread()) {
-            try {
-                if (direct.write(outbound)) {
-                    direct.armDeadline(outbound);
-                    return outbound.result();
-                }
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        return enqueue(outbound);
+        return writeDirectOrEnqueue(outbound);
     }
 
     /** Hands {@code outbound} to the I/O thread, which registers, encodes and writes it. */
@@ -310,9 +324,9 @@ public final class ProtocolConnection {
         if (!status.acceptsCommands()) {
             return CompletableFuture.failedFuture(new ConnectionClosedException("connection is " + status));
         }
+        queuedWrites.incrementAndGet(); // now: a direct write that follows this call must not overtake the bytes
         onEventLoop(() -> {
             beforeWrite.run();
-            queuedWrites.incrementAndGet();
             ch.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).addListener(f -> {
                 queuedWrites.decrementAndGet();
                 if (f.isSuccess()) {
