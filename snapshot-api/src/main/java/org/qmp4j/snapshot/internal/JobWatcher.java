@@ -213,12 +213,12 @@ final class JobWatcher implements AutoCloseable {
         return Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
     }
 
-    /** Takes in a {@code query-jobs} answer: first the events queued before it, then the job's entry. */
     /** The job's {@code query-jobs} entry last read, if it showed the job concluded. */
     private Optional<JobInfo> concludedEntry() {
         return Optional.ofNullable(lastEntry).filter(j -> CONCLUDED.equals(j.status()));
     }
 
+    /** Takes in a {@code query-jobs} answer: first the events queued before it, then the job's entry. */
     private Optional<JobInfo> apply(JobInfo[] jobs) {
         querying = true;
         try {
