@@ -83,10 +83,8 @@ final class BlockState {
         if (FdSets.mentionsFdSet(block)) {
             FdSets.rename(block, FdSets.ours(qmp.execute("query-fdsets")));
         }
-        if (topNameUnreadable(block) || bottomNameUnreadable(block)) {
-            return read(qmp, true);
-        }
-        return of(block, Json.MAPPER.createArrayNode(), null);
+        BlockState devices = of(block, Json.MAPPER.createArrayNode(), null);
+        return devices.chainEndCutShort() ? read(qmp, true) : devices;
     }
 
     private static boolean topNameUnreadable(JsonNode queryBlock) {
@@ -98,17 +96,24 @@ final class BlockState {
         return false;
     }
 
-    private static boolean bottomNameUnreadable(JsonNode queryBlock) {
-        for (JsonNode device : queryBlock) {
-            JsonNode image = device.path("inserted").path("image");
-            while (image.has("backing-image")) {
-                image = image.get("backing-image");
-            }
-            if (ImageInfo.unreadable(image.path("filename").asText(null))) {
+    /** Whether a disk's top or bottom image has a name QEMU cut short: only the graph knows its file. */
+    private boolean chainEndCutShort() {
+        for (BlockInfo d : devices) {
+            ImageInfo top = d.inserted() == null ? null : d.inserted().image();
+            if (top != null && (ImageInfo.unreadable(top.filename()) || ImageInfo.unreadable(bottomOf(top).filename()))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The last image of the chain that starts at {@code image}. */
+    private static ImageInfo bottomOf(ImageInfo image) {
+        ImageInfo bottom = image;
+        while (bottom.backingImage() != null) {
+            bottom = bottom.backingImage();
+        }
+        return bottom;
     }
 
     private static JsonNode readGraph(QmpClient qmp, QmpSchema schema) {
@@ -177,10 +182,7 @@ final class BlockState {
     Path bottomImage(BlockDisk disk) {
         for (BlockInfo d : devices) {
             if (d.inserted() != null && d.inserted().image() != null && disk(d).equals(disk)) {
-                ImageInfo bottom = d.inserted().image();
-                while (bottom.backingImage() != null) {
-                    bottom = bottom.backingImage();
-                }
+                ImageInfo bottom = bottomOf(d.inserted().image());
                 if (graph == null || !ImageInfo.unreadable(bottom.filename())) {
                     return Path.of(bottom.path());
                 }

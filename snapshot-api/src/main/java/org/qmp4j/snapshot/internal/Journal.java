@@ -17,12 +17,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.snapshot.JournalException;
@@ -47,10 +45,10 @@ public final class Journal implements AutoCloseable {
     private final RandomAccessFile io;
     private final FileLock lock;
     /**
-     * The operations this handle began and has not ended, once a {@link #begin} found nothing
-     * else unfinished on record; {@code null} until then (the file must be read to know).
+     * The operation this handle began last; {@code null} until then. {@link #begin} found nothing
+     * else unfinished on record, so once this one is finished the whole journal is.
      */
-    private Set<String> begunHere;
+    private Operation begunHere;
 
     private Journal(Path file, RandomAccessFile io, FileLock lock) {
         this.file = file;
@@ -209,8 +207,8 @@ public final class Journal implements AutoCloseable {
         first.put("started", Instant.now().toString());
         first.put("pid", ProcessHandle.current().pid());
         append(first);
-        begunHere = new HashSet<>(Set.of(first.path("id").asText()));
-        return new Operation(first);
+        begunHere = new Operation(first);
+        return begunHere;
     }
 
     /** Appends {@code step} (with any {@code fields}) to {@code op} and forces it to disk. */
@@ -236,16 +234,13 @@ public final class Journal implements AutoCloseable {
         entry.put("end", outcome);
         append(entry);
         op.add(entry);
-        if (begunHere != null) {
-            begunHere.remove(op.id());
-        }
     }
 
     @Override
     public void close() {
         try {
             // what this handle began it knows about: no need to read the file back
-            if (begunHere != null ? begunHere.isEmpty() : unfinished().isEmpty()) {
+            if (begunHere != null ? begunHere.finished() : unfinished().isEmpty()) {
                 truncate();
             }
             lock.release();

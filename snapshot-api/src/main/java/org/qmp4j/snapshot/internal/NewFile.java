@@ -205,8 +205,7 @@ final class NewFile implements AutoCloseable {
         }
         for (int step = 0; step <= 2 * PROBE_WINDOW; step++) {
             int number = hint + (step % 2 == 0 ? step / 2 : -(step + 1) / 2); // hint, +1, -1, +2, -2, ...
-            String name = Integer.toString(number);
-            if (number >= 0 && worthReading.test(name) && readQuietly(PROC_FDINFO.resolve(name)).startsWith(wanted)) {
+            if (number >= 0 && isTheOne(number, wanted, worthReading)) {
                 return number;
             }
         }
@@ -226,12 +225,17 @@ final class NewFile implements AutoCloseable {
         }
         numbers.sort(Comparator.reverseOrder());
         for (int number : numbers) {
-            String name = Integer.toString(number);
-            if (worthReading.test(name) && readQuietly(PROC_FDINFO.resolve(name)).startsWith(wanted)) {
+            if (isTheOne(number, wanted, worthReading)) {
                 return number;
             }
         }
         return -1;
+    }
+
+    /** Whether descriptor {@code number} is {@code worthReading} and its fdinfo starts with {@code wanted}. */
+    private static boolean isTheOne(int number, String wanted, Predicate<String> worthReading) {
+        String name = Integer.toString(number);
+        return worthReading.test(name) && readQuietly(PROC_FDINFO.resolve(name)).startsWith(wanted);
     }
 
     /** Where {@code /proc/self/fd/N} points, or {@code null} (closed meanwhile, not a file). */
