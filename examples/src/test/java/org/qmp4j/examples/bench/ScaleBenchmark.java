@@ -36,14 +36,19 @@ import org.qmp4j.testkit.QemuProcess;
  * small qcow2 disk on virtio-blk (no guest code runs). Not a regular test: run it with
  * <pre>
  * mvn -B verify -pl examples -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
- *   -Dit.test=ScaleBenchmark -Dfailsafe.failIfNoSpecifiedTests=false [-Dqmp4j.bench.vms=200] [-Dqmp4j.bench.rounds=10]
+ *   -Dit.test=ScaleBenchmark -Dfailsafe.failIfNoSpecifiedTests=false [-Dqmp4j.bench.vms=200] [-Dqmp4j.bench.rounds=10] \
+ *   [-Dqmp4j.bench.sequential=N]
  * </pre>
+ * With {@code qmp4j.bench.sequential}, N more snapshots follow, one at a time from one thread,
+ * round-robin over the VMs: the JVM's CPU per snapshot without 200 callers at once.
  * It asserts only that every snapshot happened; the figures are printed.
  */
 class ScaleBenchmark {
     private static final int VMS = Integer.getInteger("qmp4j.bench.vms", 200);
     /** Concurrent snapshot rounds; after the second, the JIT is still compiling the snapshot path. */
     private static final int ROUNDS = Math.max(2, Integer.getInteger("qmp4j.bench.rounds", 10));
+    /** Then this many snapshots one at a time, round-robin over the VMs (0: none). */
+    private static final int SEQUENTIAL = Integer.getInteger("qmp4j.bench.sequential", 0);
 
     @TempDir
     Path dir;
@@ -89,6 +94,7 @@ class ScaleBenchmark {
             for (int r = 3; r <= ROUNDS; r++) {
                 later.add(snapshotAll(pool, clients, "r" + r));
             }
+            double[] sequential = SEQUENTIAL > 0 ? snapshotOneAtATime(clients, SEQUENTIAL) : null;
 
             System.out.printf(Locale.ROOT, "%n== %d VMs on one JVM (I/O threads: %d)%n", VMS,
                     ClientResources.defaultIoThreads());
@@ -103,6 +109,10 @@ class ScaleBenchmark {
             for (int r = 0; r < later.size(); r++) {
                 System.out.printf(Locale.ROOT, "concurrent snapshot of all, round %d: %.2f s, JVM CPU %.1f ms per snapshot%n",
                         r + 3, later.get(r)[0], later.get(r)[1]);
+            }
+            if (sequential != null) {
+                System.out.printf(Locale.ROOT, "%d snapshots one at a time, round-robin: %.2f ms each, JVM CPU %.2f ms"
+                        + " per snapshot%n", SEQUENTIAL, sequential[0] * 1000 / SEQUENTIAL, sequential[1]);
             }
         } finally {
             pool.shutdownNow();
@@ -132,6 +142,20 @@ class ScaleBenchmark {
         double wall = seconds(start);
         double cpuPerSnapshot = (os.getProcessCpuTime() - cpu) / 1e6 / clients.size();
         return new double[] {wall, cpuPerSnapshot};
+    }
+
+    /** {@code count} snapshots from this thread, one VM after the other; the wall seconds and JVM CPU ms per snapshot. */
+    private double[] snapshotOneAtATime(List<QmpClient> clients, int count) {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            SnapshotResult result = LiveSnapshots.of(clients.get(i % clients.size()))
+                    .withStateDirectory(dir.resolve("state"))
+                    .take(SnapshotRequest.builder("s" + i).quiesce(QuiescePolicy.OFF).build());
+            assertThat(result.disks()).hasSize(1);
+        }
+        return new double[] {seconds(start), (os.getProcessCpuTime() - cpu) / 1e6 / count};
     }
 
     private static long usedHeapAfterGc(MemoryMXBean memory) throws InterruptedException {
