@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.transport.Json;
@@ -53,7 +52,7 @@ public final class GroupSnapshotFlow {
     private final Path stateDirectory;
     private final List<SnapshotFlow> flows = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
-    private final String id = String.format("%016x", ThreadLocalRandom.current().nextLong());
+    private final String id = RandomIds.hex16();
     /** The index {@link #fail} takes for a failure of the group's decision rather than of a VM. */
     private static final int DECISION = -1;
 

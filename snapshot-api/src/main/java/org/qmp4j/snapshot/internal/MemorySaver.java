@@ -6,7 +6,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.qmp4j.core.WaitInterruptedException;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
@@ -42,7 +41,7 @@ final class MemorySaver {
             NewFile.Identity identity = memory.identity();
             record.step("memory-file", Map.of("file", file.toString()));
             undo.push("memory file " + file, identity::deleteIfInPlace); // what replaced it is not ours
-            String fdname = "q4j-mem-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            String fdname = "q4j-mem-" + RandomIds.hex8();
             qmp.getfd(fdname, memory.descriptor());
             try {
                 hooks.before("memory descriptor passed");

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.Qmp4jException;
@@ -116,7 +115,7 @@ public final class MergeFlow {
     public static final String MERGE_BACK_STEP = "merge-back";
 
     private static String newJobId() {
-        return JOB_PREFIX + String.format("%08x", ThreadLocalRandom.current().nextInt());
+        return JOB_PREFIX + RandomIds.hex8();
     }
 
     /** The merge's plan on record: enough for {@code recover} to finish it. */
