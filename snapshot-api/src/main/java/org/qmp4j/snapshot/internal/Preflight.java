@@ -8,7 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QmpClient;
@@ -41,15 +43,18 @@ final class Preflight {
     record Result(StatusInfo status, List<OverlayPlan> plans) {
     }
 
-    Result run() {
+    /** Runs the checks; {@code statusKnown} gets the VM's status as soon as it is read and accepted. */
+    Result run(Consumer<StatusInfo> statusKnown) {
         if (!SnapshotName.isValid(request.name())) {
             throw refuse("snapshot name '" + request.name() + "' is not safe in a file name: " + SnapshotName.RULE);
         }
-        checkQemuCanDoIt();
+        CompletableFuture<QmpSchema> schema = qmp.schemaAsync(); // read (or loaded) meanwhile
         StatusInfo status = qmp.queryStatus();
         if (!SNAPSHOTTABLE_STATES.contains(status.status())) {
             throw refuse("the VM is in state '" + status.status() + "'");
         }
+        statusKnown.accept(status);
+        checkQemuCanDoIt(Blocking.await(schema));
         checkNoJobs();
         checkNoMigration();
         // query-block alone: the disks and their chains' images; the node list and the graph
@@ -67,7 +72,7 @@ final class Preflight {
                 throw refuse("two disks would get the same overlay " + overlay + ": use distinct image names "
                         + "or snapshot them separately");
             }
-            String node = "q4j-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            String node = "q4j-" + RandomIds.hex8();
             plans.add(new OverlayPlan(disk, overlay, node, OverlayPlan.fileNodeOf(node)));
         }
         request.memoryFile().ifPresent(memory -> {
@@ -82,8 +87,7 @@ final class Preflight {
     }
 
     /** Asks the schema, not the version: distributions backport, and newer QEMU renames. */
-    private void checkQemuCanDoIt() {
-        QmpSchema schema = qmp.schema();
+    private static void checkQemuCanDoIt(QmpSchema schema) {
         for (String command : REQUIRED_COMMANDS) {
             if (!schema.hasCommand(command)) {
                 throw refuse("this QEMU has no '" + command + "' command");

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
@@ -140,9 +141,19 @@ public final class SnapshotFlow {
     /** Preflight and the quiesce decision: nothing is changed yet. */
     void preflight() {
         enter("preflight");
-        preflight = new Preflight(qmp, request).run();
-        enter("quiesce check");
-        quiesce = QuiesceDecision.decide(request, preflight.status(), agent);
+        // The agent is asked while the rest of preflight reads QEMU: once the VM is known to run.
+        AtomicReference<QuiesceDecision.Pending> quiesceCheck = new AtomicReference<>();
+        try {
+            preflight = new Preflight(qmp, request).run(status -> quiesceCheck.set(
+                    QuiesceDecision.start(request, status, agent)));
+            enter("quiesce check");
+        } catch (RuntimeException e) {
+            if (quiesceCheck.get() != null) {
+                quiesceCheck.get().abandon();
+            }
+            throw e;
+        }
+        quiesce = quiesceCheck.get().decide();
         skipped = quiesce.skippedReason();
     }
 
