@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.qmp4j.core.Blocking;
+import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.InvalidArgumentsException;
@@ -184,7 +187,9 @@ public final class DefaultQmpClient implements QmpClient {
         synchronized (schemaLock) {
             if (schema == null || schema.isCompletedExceptionally()) {
                 // With resources of its own a client is alone: nothing to share the schema with.
-                schema = options.resources().isPresent() ? sharedSchema() : readSchema();
+                boolean shared = options.resources().isPresent();
+                SchemaFiles files = options.schemaCacheDirectory().map(SchemaFiles::new).orElse(null);
+                schema = shared || files != null ? keyedSchema(shared, files) : readSchema();
             }
             return schema;
         }
@@ -194,16 +199,41 @@ public final class DefaultQmpClient implements QmpClient {
         return executeAsync("query-qmp-schema").thenApply(QmpSchema::parse);
     }
 
-    /** The schema from the resources' {@link SchemaCache}, by this binary's version and commands. */
-    private CompletableFuture<QmpSchema> sharedSchema() {
-        SchemaCache cache = connection.resources().shared(SchemaCache.class, SchemaCache::new);
-        return executeAsync("query-commands").thenCompose(commands -> {
+    /**
+     * The schema by this binary's version and commands: from the resources' {@link SchemaCache}
+     * when {@code shared}, else (or on a miss there) from {@code files} when given, else from QEMU.
+     * A peer without {@code query-commands} has no key: its schema is read from it.
+     */
+    private CompletableFuture<QmpSchema> keyedSchema(boolean shared, SchemaFiles files) {
+        return executeAsync("query-commands").handle((commands, error) -> {
+            if (error != null) {
+                return Blocking.unwrap(error) instanceof CommandException ? readSchema()
+                        : CompletableFuture.<QmpSchema>failedFuture(error);
+            }
             Set<String> names = new HashSet<>();
             for (JsonNode command : commands) {
                 names.add(command.path("name").asText());
             }
-            return cache.schema(new SchemaCache.Key(greeting().version(), names), this::readSchema);
-        });
+            SchemaCache.Key key = new SchemaCache.Key(greeting().version(), names);
+            Supplier<CompletableFuture<QmpSchema>> read = files == null ? this::readSchema : () -> readThrough(files, key);
+            return shared ? connection.resources().shared(SchemaCache.class, SchemaCache::new).schema(key, read)
+                    : read.get();
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * The schema kept in {@code files} for {@code key}; without one, QEMU's, kept there for the
+     * next process. The file work runs on the event executor, never on an I/O thread.
+     */
+    private CompletableFuture<QmpSchema> readThrough(SchemaFiles files, SchemaCache.Key key) {
+        Executor executor = connection.resources().eventExecutor();
+        return CompletableFuture.supplyAsync(() -> files.load(key), executor).thenCompose(kept -> kept.isPresent()
+                ? CompletableFuture.completedFuture(kept.get())
+                : executeAsync("query-qmp-schema").thenApplyAsync(json -> {
+                    QmpSchema read = QmpSchema.parse(json);
+                    files.store(key, json);
+                    return read;
+                }, executor));
     }
 
     @Override

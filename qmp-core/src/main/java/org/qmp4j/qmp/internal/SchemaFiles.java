@@ -1,0 +1,135 @@
+package org.qmp4j.qmp.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.qmp4j.core.transport.Json;
+import org.qmp4j.qmp.QemuVersion;
+import org.qmp4j.qmp.QmpSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schemas kept in files between processes ({@code QmpOptions.schemaCacheDirectory}): one file
+ * per QEMU binary, named by a digest of what identifies it ({@link SchemaCache.Key}), used only if
+ * its own commands are the binary's. The files only save time: one that cannot be read or
+ * written is logged and passed over, never an error of the connection.
+ */
+final class SchemaFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaFiles.class);
+    /** A QEMU 10.0 schema is about 200 KiB; a file far larger than that is not one of ours. */
+    static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+    /** A temporary file this old was left by a process that died while writing it. */
+    private static final Duration STALE_TEMP = Duration.ofMinutes(1);
+    private static final String PREFIX = "schema-";
+    private static final String TEMP_SUFFIX = ".tmp";
+
+    private final Path directory;
+
+    SchemaFiles(Path directory) {
+        this.directory = directory;
+    }
+
+    /** The file of {@code key}'s binary: {@code schema-<digest of version, package, commands>.json}. */
+    Path fileOf(SchemaCache.Key key) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        QemuVersion v = key.version();
+        digest.update(("qemu " + v.major() + "." + v.minor() + "." + v.micro() + " [" + v.pkg() + "]\n")
+                .getBytes(StandardCharsets.UTF_8));
+        for (String command : new TreeSet<>(key.commands())) {
+            digest.update((command + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        return directory.resolve(PREFIX + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".json");
+    }
+
+    /** The schema kept for {@code key}, if a file holds one with exactly {@code key}'s commands. */
+    Optional<QmpSchema> load(SchemaCache.Key key) {
+        Path file = fileOf(key);
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                LOG.warn("schema file {} is {} bytes, more than any schema: reading the schema from QEMU", file, size);
+                return Optional.empty();
+            }
+            JsonNode json;
+            try (InputStream in = Files.newInputStream(file)) {
+                json = Json.MAPPER.readTree(in);
+            }
+            QmpSchema schema = QmpSchema.parse(json);
+            if (!schema.commands().equals(key.commands())) {
+                LOG.warn("schema file {} lists other commands than its QEMU: reading the schema from QEMU", file);
+                return Optional.empty();
+            }
+            return Optional.of(schema);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("schema file {} cannot be read ({}): reading the schema from QEMU", file, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Keeps {@code schema} (the {@code query-qmp-schema} return value) for {@code key}: written to
+     * a temporary file beside it, then renamed over it, so a reader sees a whole file or none.
+     */
+    void store(SchemaCache.Key key, JsonNode schema) {
+        Path file = fileOf(key);
+        Path temp = null;
+        try {
+            Files.createDirectories(directory);
+            removeStaleTemporaries();
+            temp = Files.createTempFile(directory, PREFIX, TEMP_SUFFIX);
+            Json.MAPPER.writeValue(temp.toFile(), schema);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("the schema could not be kept in {} ({}): the next process reads it from QEMU again", file,
+                    e.toString());
+            deleteQuietly(temp);
+        }
+    }
+
+    private void removeStaleTemporaries() throws IOException {
+        Instant stale = Instant.now().minus(STALE_TEMP);
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, PREFIX + "*" + TEMP_SUFFIX)) {
+            for (Path temp : temps) {
+                try {
+                    if (Files.getLastModifiedTime(temp).toInstant().isBefore(stale)) {
+                        Files.deleteIfExists(temp);
+                    }
+                } catch (IOException e) {
+                    // another process removed or renamed it meanwhile
+                }
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            LOG.debug("could not remove {}: {}", temp, e.toString());
+        }
+    }
+}
