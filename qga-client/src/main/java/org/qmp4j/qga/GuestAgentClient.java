@@ -9,6 +9,7 @@ import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.qga.internal.DefaultGuestAgentClient;
+import org.qmp4j.qga.internal.ThawGuardian;
 import org.qmp4j.qmp.CapabilityNotNegotiatedException;
 
 /**
@@ -40,6 +41,16 @@ public interface GuestAgentClient extends AutoCloseable {
     /** Connects to the agent socket at {@code socket} with default options. */
     static GuestAgentClient connect(Path socket) {
         return connect(GuestAgentOptions.unix(socket));
+    }
+
+    /**
+     * Starts this process's thaw guardian now, if it does not run yet, without waiting for it. A
+     * client with {@link GuestAgentOptions#thawGuardian()} starts it on connect anyway; a
+     * short-lived process that will freeze soon calls this first, so that the guardian's own
+     * start-up (a small JVM) is over before the freeze rather than competing with it for the CPU.
+     */
+    static void startThawGuardian() {
+        ThawGuardian.shared().start();
     }
 
     /** The options this client was made with. */

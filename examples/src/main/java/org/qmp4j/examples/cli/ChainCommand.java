@@ -31,7 +31,7 @@ final class ChainCommand implements Subcommand {
 
     @Override
     public ExitCode run(ArgParser.Parsed args, PrintStream out, PrintStream err) {
-        QmpOptions options = QmpOptions.builder(CommonOptions.qmpEndpoint(args)).build();
+        QmpOptions options = CommonOptions.qmpOptions(CommonOptions.qmpEndpoint(args)).build();
         boolean json = CommonOptions.json(args);
         List<DiskChain> chains;
         try (QmpClient qmp = QmpClient.connect(options)) {

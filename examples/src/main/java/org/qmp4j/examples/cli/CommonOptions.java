@@ -7,7 +7,10 @@ import org.qmp4j.core.Endpoint;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.QmpOptions;
 import org.qmp4j.snapshot.LiveSnapshots;
+import org.qmp4j.snapshot.QuiescePolicy;
+import org.qmp4j.snapshot.SnapshotRequest;
 
 /** Options several subcommands share, declared and read the same way everywhere. */
 final class CommonOptions {
@@ -16,6 +19,11 @@ final class CommonOptions {
     static final String QMP = "--qmp";
     static final String JSON = "--json";
     static final String STATE_DIR = "--state-dir";
+    /**
+     * System property: where the CLI keeps QEMU schemas between runs, or {@code off}. Default
+     * {@code $XDG_CACHE_HOME/qmp4j/schemas}, else {@code ~/.cache/qmp4j/schemas}.
+     */
+    static final String SCHEMA_CACHE_PROPERTY = "qmp4j.schemaCache";
 
     private CommonOptions() {
     }
@@ -55,6 +63,44 @@ final class CommonOptions {
     static ArgParser stateDir(ArgParser parser) {
         return parser.option(STATE_DIR, "DIR", "the journals of unfinished operations (default "
                 + "$XDG_STATE_HOME/qmp4j, else ~/.local/state/qmp4j)");
+    }
+
+    /**
+     * QMP options for {@code endpoint} with the CLI's schema cache: every command is a new
+     * process, and QEMU takes tens of milliseconds to produce a schema that a snapshot asks for.
+     */
+    static QmpOptions.Builder qmpOptions(Endpoint endpoint) {
+        QmpOptions.Builder options = QmpOptions.builder(endpoint);
+        schemaCacheDirectory().ifPresent(options::schemaCacheDirectory);
+        return options;
+    }
+
+    /** The directory of {@link #SCHEMA_CACHE_PROPERTY}; empty when it is {@code off}. */
+    static Optional<Path> schemaCacheDirectory() {
+        String property = System.getProperty(SCHEMA_CACHE_PROPERTY, "");
+        if (property.equals("off")) {
+            return Optional.empty();
+        }
+        if (!property.isBlank()) {
+            return Optional.of(Path.of(property));
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Optional.of(Path.of(xdg, "qmp4j", "schemas"));
+        }
+        return Optional.of(Path.of(System.getProperty("user.home"), ".cache", "qmp4j", "schemas"));
+    }
+
+    /**
+     * Starts the thaw guardian before anything else when {@code request} may freeze through an
+     * agent at {@code agent}: its start-up (a small JVM) then overlaps this command's own instead
+     * of the freeze, which follows a few hundred milliseconds later.
+     */
+    static void startThawGuardianEarly(Optional<Endpoint> agent, SnapshotRequest request) {
+        if (agent.isPresent() && request.quiesce() != QuiescePolicy.OFF && request.memoryFile().isEmpty()
+                && GuestAgentOptions.builder(agent.get()).build().thawGuardian()) {
+            GuestAgentClient.startThawGuardian();
+        }
     }
 
     /** The {@link LiveSnapshots} of {@code qmp} (and {@code agent}, may be null), with {@code --state-dir}. */

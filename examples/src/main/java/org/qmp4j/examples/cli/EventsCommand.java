@@ -69,7 +69,7 @@ final class EventsCommand implements Subcommand {
         Duration connectTimeout = timeout.filter(t -> t.compareTo(QmpOptions.DEFAULT_CONNECT_TIMEOUT) < 0)
                 .orElse(QmpOptions.DEFAULT_CONNECT_TIMEOUT);
         EventFilter filter = names.isEmpty() ? EventFilter.all() : EventFilter.names(names.toArray(String[]::new));
-        QmpOptions options = QmpOptions.builder(endpoint).connectTimeout(connectTimeout).build();
+        QmpOptions options = CommonOptions.qmpOptions(endpoint).connectTimeout(connectTimeout).build();
 
         int received = 0;
         try (QmpClient client = QmpClient.connect(options);

@@ -65,13 +65,15 @@ final class GroupSnapshotCommand {
         GroupSnapshots snapshots = args.value(CommonOptions.STATE_DIR, Path::of)
                 .map(GroupSnapshots.create()::withStateDirectory).orElseGet(GroupSnapshots::create);
 
+        CommonOptions.startThawGuardianEarly(specs.stream().map(VmSpec::qga).flatMap(Optional::stream).findFirst(),
+                options);
         List<QmpClient> qmps = new ArrayList<>();
         List<GuestAgentClient> agents = new ArrayList<>();
         GroupSnapshotResult result;
         try {
             GroupSnapshotRequest.Builder request = GroupSnapshotRequest.builder(options).freezeOrder(order);
             for (VmSpec spec : specs) {
-                QmpClient qmp = QmpClient.connect(QmpOptions.builder(spec.qmp()).build());
+                QmpClient qmp = QmpClient.connect(CommonOptions.qmpOptions(spec.qmp()).build());
                 qmps.add(qmp);
                 GuestAgentClient agent = spec.qga().map(e -> CommonOptions.agent(e, qmp)).orElse(null);
                 if (agent != null) {

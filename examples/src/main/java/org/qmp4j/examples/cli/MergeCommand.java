@@ -48,7 +48,7 @@ final class MergeCommand implements Subcommand {
 
     @Override
     public ExitCode run(ArgParser.Parsed args, PrintStream out, PrintStream err) {
-        QmpOptions options = QmpOptions.builder(CommonOptions.qmpEndpoint(args)).build();
+        QmpOptions options = CommonOptions.qmpOptions(CommonOptions.qmpEndpoint(args)).build();
         String disk = args.value(DISK).orElseThrow();
         if (disk.isBlank()) {
             throw new UsageException(DISK + " needs a disk name");

@@ -47,7 +47,7 @@ final class QmpCommand implements Subcommand {
         String command = args.argument(COMMAND).orElseThrow();
         ObjectNode arguments = args.argument(ARGUMENTS, CliJson::parseObject).orElse(null);
 
-        QmpOptions options = QmpOptions.builder(endpoint).connectTimeout(timeout).commandTimeout(timeout).build();
+        QmpOptions options = CommonOptions.qmpOptions(endpoint).connectTimeout(timeout).commandTimeout(timeout).build();
         try (QmpClient client = QmpClient.connect(options)) {
             JsonNode result = client.execute(command, arguments);
             out.println(CliJson.pretty(result));

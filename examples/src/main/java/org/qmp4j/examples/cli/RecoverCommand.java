@@ -53,7 +53,7 @@ final class RecoverCommand implements Subcommand {
         Optional<Endpoint> agentEndpoint = args.value(QGA, CommonOptions::parseEndpoint);
         boolean json = CommonOptions.json(args);
         RecoveryReport report;
-        try (QmpClient qmp = QmpClient.connect(QmpOptions.builder(qmpEndpoint).build());
+        try (QmpClient qmp = QmpClient.connect(CommonOptions.qmpOptions(qmpEndpoint).build());
              GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp)).orElse(null)) {
             report = CommonOptions.snapshots(args, qmp, agent).recover(args.flag(DELETE_UNRECORDED));
         }

@@ -110,9 +110,10 @@ final class SnapshotCommand implements Subcommand {
         Optional<Endpoint> agentEndpoint = args.value(QGA, CommonOptions::parseEndpoint);
         SnapshotRequest request = request(args);
         boolean json = CommonOptions.json(args);
+        CommonOptions.startThawGuardianEarly(agentEndpoint, request);
 
         SnapshotResult result;
-        try (QmpClient qmp = QmpClient.connect(QmpOptions.builder(qmpEndpoint).build());
+        try (QmpClient qmp = QmpClient.connect(CommonOptions.qmpOptions(qmpEndpoint).build());
              GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp)).orElse(null);
              StopOnSignal stop = StopOnSignal.guard(agent, err, "snapshot")) {
             result = CommonOptions.snapshots(args, qmp, agent).take(request);

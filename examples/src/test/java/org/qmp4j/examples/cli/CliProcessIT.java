@@ -52,7 +52,7 @@ class CliProcessIT {
         ProcessBuilder builder = new ProcessBuilder(CliRun.script().toString(), "qmp", "--socket",
                 qemu.qmpSocket().toString(), "query-status").redirectOutput(log.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().put("QMP4J_JAVA_OPTS", "-Xlog:class+load=info");
+        builder.environment().put("QMP4J_JAVA_OPTS", "-Xlog:class+load=info " + CliRun.schemaCacheOption());
         Process process = builder.start();
         assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();

@@ -80,6 +80,15 @@ record CliRun(int exitCode, String out, String err) {
         return Path.of(System.getProperty("qmp4j.script", "bin/qmp4j")).toAbsolutePath();
     }
 
+    /**
+     * The CLI option that keeps its schema files where this test JVM's build says (not in the
+     * user's cache); empty when the build says nothing.
+     */
+    static String schemaCacheOption() {
+        String dir = System.getProperty(CommonOptions.SCHEMA_CACHE_PROPERTY);
+        return dir == null ? "" : "-D" + CommonOptions.SCHEMA_CACHE_PROPERTY + "=" + dir;
+    }
+
     /** Starts {@code script} with {@code args} as a process whose output goes to files in {@code dir}. */
     static Running start(Path script, Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of(script.toString()));
@@ -90,10 +99,9 @@ record CliRun(int exitCode, String out, String err) {
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             String state = System.getProperty("qmp4j.stateDirectory");
-            if (state != null) {
-                // the CLI keeps its journals where the in-process runs keep theirs
-                builder.environment().put("QMP4J_JAVA_OPTS", "-Dqmp4j.stateDirectory=" + state);
-            }
+            // the CLI keeps its journals and schema files where the in-process runs keep theirs
+            builder.environment().put("QMP4J_JAVA_OPTS", (state == null ? "" : "-Dqmp4j.stateDirectory=" + state + " ")
+                    + schemaCacheOption());
             Process process = builder.start();
             return new Running(process, out, err);
         } catch (IOException e) {

@@ -161,6 +161,34 @@ class CliSnapshotIT {
     }
 
     @Test
+    void snapshotsKeepTheSchemaInTheCacheDirectoryOrNowhereWhenOff() throws Exception {
+        Path cache = dir.resolve("schemas");
+        String before = System.getProperty(CommonOptions.SCHEMA_CACHE_PROPERTY);
+        try {
+            System.setProperty(CommonOptions.SCHEMA_CACHE_PROPERTY, "off");
+            assertThat(CliRun.inProcess("snapshot", "--qmp", qmp(), "--name", "off1").exitCode()).isZero();
+            assertThat(cache).doesNotExist();
+
+            System.setProperty(CommonOptions.SCHEMA_CACHE_PROPERTY, cache.toString());
+            for (String name : List.of("kept1", "kept2")) { // the second one reads the file
+                CliRun run = CliRun.inProcess("snapshot", "--qmp", qmp(), "--name", name);
+                assertThat(run.exitCode()).as(run.err()).isZero();
+            }
+            try (Stream<Path> kept = Files.list(cache)) {
+                assertThat(kept.map(f -> f.getFileName().toString())).singleElement().asString()
+                        .matches("schema-[0-9a-f]{32}\\.json");
+            }
+            assertThat(layerImages("vd0")).hasSize(4);
+        } finally {
+            if (before == null) {
+                System.clearProperty(CommonOptions.SCHEMA_CACHE_PROPERTY);
+            } else {
+                System.setProperty(CommonOptions.SCHEMA_CACHE_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void requiredQuiesceWithoutAgentExits7AndChangesNothing() throws Exception {
         List<Path> filesBefore = files();
         List<String> nodesBefore = vm.nodeNames();

@@ -63,7 +63,8 @@ class GuardianCostBenchmark {
         command.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(command).redirectOutput(runDir.resolve("out").toFile())
                 .redirectError(runDir.resolve("err").toFile());
-        String opts = "-Dqmp4j.stateDirectory=" + runDir.resolve("state") + (guardian ? "" : " -Dqmp4j.thawGuardian=false");
+        String opts = "-Dqmp4j.stateDirectory=" + runDir.resolve("state") + " " + CliRun.schemaCacheOption()
+                + (guardian ? "" : " -Dqmp4j.thawGuardian=false");
         b.environment().put("QMP4J_JAVA_OPTS", opts);
         return b.start();
     }

@@ -157,7 +157,8 @@ class LibvirtFreezeWindowBenchmark {
             ProcessBuilder b = new ProcessBuilder(CliRun.script().toString(), "snapshot", "--qmp",
                     cliMonitor.toString(), "--qga", guest.agentSocket().toString(), "--quiesce", "required",
                     "--name", "c" + seq, "--json").redirectOutput(out.toFile()).redirectError(err.toFile());
-            b.environment().put("QMP4J_JAVA_OPTS", "-Dqmp4j.stateDirectory=" + work.resolve("state"));
+            b.environment().put("QMP4J_JAVA_OPTS", "-Dqmp4j.stateDirectory=" + work.resolve("state") + " "
+                    + CliRun.schemaCacheOption());
             long t0 = System.nanoTime();
             Process p = b.start();
             int exit = p.waitFor();
