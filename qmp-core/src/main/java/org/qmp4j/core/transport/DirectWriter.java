@@ -63,6 +63,15 @@ final class DirectWriter {
     }
 
     /**
+     * Makes this thread's cache of pooled direct buffers, if it has none yet, by taking and
+     * returning one: an I/O thread's first direct write would otherwise build it (tens of
+     * arrays and queues, cold code) in the middle of that write.
+     */
+    static void prepareThread() {
+        DIRECT_BUFFERS.directBuffer(256).release();
+    }
+
+    /**
      * Registers {@code outbound} and writes it from this thread. False, with nothing registered,
      * when it must go through the I/O thread instead.
      *

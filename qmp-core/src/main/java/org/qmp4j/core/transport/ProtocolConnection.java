@@ -137,6 +137,11 @@ public final class ProtocolConnection {
     /** Marks the start-up done: user commands are accepted from now on. */
     public void markReady() {
         status.advance(ConnectionState.NEGOTIATING, ConnectionState.READY);
+        if (directWriter != null) {
+            // This loop may write another connection's commands directly (a thaw, inside a freeze
+            // window): its first pooled buffer, which makes the thread's cache, is taken now.
+            channel.eventLoop().execute(DirectWriter::prepareThread);
+        }
     }
 
     /** The connection's state. */
