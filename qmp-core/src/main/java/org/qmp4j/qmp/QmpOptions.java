@@ -7,10 +7,9 @@ import org.qmp4j.core.Endpoint;
 
 /**
  * Immutable settings of one QMP connection: the shared ones of {@link ClientOptions} (endpoint,
- * deadlines, frame cap, resources), whether to negotiate out-of-band execution and where schemas are
- * kept between processes. The connect
- * deadline covers connect + greeting + negotiation. Build with {@link #builder(Endpoint)} or
- * {@link #unix(Path)}.
+ * deadlines, frame cap, resources), whether to negotiate out-of-band execution, and where schemas
+ * are kept between processes. The connect deadline covers connect + greeting + negotiation. Build
+ * with {@link #builder(Endpoint)} or {@link #unix(Path)}.
  */
 public final class QmpOptions extends ClientOptions {
     private final boolean enableOob;
@@ -42,7 +41,7 @@ public final class QmpOptions extends ClientOptions {
         return enableOob;
     }
 
-    /** Where schemas read from QEMU are kept for other processes, if anywhere (see {@link Builder#schemaCacheDirectory}). */
+    /** Where schemas read from QEMU are kept for other processes, if anywhere ({@link Builder#schemaCacheDirectory}). */
     public Optional<Path> schemaCacheDirectory() {
         return Optional.ofNullable(schemaCacheDirectory);
     }

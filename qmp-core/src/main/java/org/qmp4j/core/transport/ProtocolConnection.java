@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.ClientResources;
@@ -140,7 +142,16 @@ public final class ProtocolConnection {
         if (directWriter != null) {
             // This loop may write another connection's commands directly (a thaw, inside a freeze
             // window): its first pooled buffer, which makes the thread's cache, is taken now.
-            channel.eventLoop().execute(DirectWriter::prepareThread);
+            EventLoop loop = channel.eventLoop();
+            if (loop.inEventLoop()) {
+                DirectWriter.prepareThread();
+            } else {
+                try {
+                    loop.execute(DirectWriter::prepareThread);
+                } catch (RejectedExecutionException e) {
+                    // the resources are closing: this connection will not write anything
+                }
+            }
         }
     }
 
