@@ -97,7 +97,12 @@ class ModulePathIT {
         Files.writeString(src.resolve("module-info.java"), "module demo { requires org.qmp4j.snapshot; }\n");
         Files.writeString(src.resolve("demo").resolve(className + ".java"), source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        // An empty class path of its own: without one, javac in this JVM takes java.class.path,
+        // so the library's packages are also in the unnamed module, and which copy javac names
+        // in its error varies from run to run.
+        Path noClassPath = Files.createDirectories(dir.resolve("no-class-path"));
         List<String> args = new ArrayList<>(List.of("-d", dir.resolve("out").toString(),
+                "--class-path", noClassPath.toString(),
                 "--module-path", libraryModulePath(),
                 src.resolve("module-info.java").toString(),
                 src.resolve("demo").resolve(className + ".java").toString()));
