@@ -6,11 +6,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.ClientResources;
@@ -270,18 +273,32 @@ public final class ProtocolConnection {
     /** Hands {@code outbound} to the I/O thread, which registers, encodes and writes it. */
     private CompletableFuture<JsonNode> enqueue(OutboundCommand outbound) {
         String command = outbound.name();
+        AtomicBoolean settled = new AtomicBoolean();
+        GenericFutureListener<Future<Void>> settle = f -> {
+            if (settled.compareAndSet(false, true)) {
+                queuedWrites.decrementAndGet();
+                if (!f.isSuccess()) {
+                    outbound.fail(new ConnectionClosedException(command + ": cannot write to " + settings.peerName()
+                            + ": " + f.cause(), f.cause()));
+                }
+            }
+        };
         // The listener goes on before the write starts, so the I/O thread runs it the moment the
         // bytes are out; added afterwards to a done future, it would wait for a later task.
         ChannelPromise written = channel.newPromise();
-        written.addListener(f -> {
-            queuedWrites.decrementAndGet();
-            if (!f.isSuccess()) {
-                outbound.fail(new ConnectionClosedException(command + ": cannot write to " + settings.peerName()
-                        + ": " + f.cause(), f.cause()));
-            }
-        });
+        written.addListener(settle);
         queuedWrites.incrementAndGet();
         channel.writeAndFlush(outbound, written);
+        if (written.isDone() && !written.isSuccess()) {
+            // An event loop that has shut down (the connection closed since it was checked, and its
+            // private resources ended) refuses the write, and the listener's notification with it:
+            // the command fails here, or its caller would wait for ever.
+            try {
+                settle.operationComplete(written);
+            } catch (Exception e) {
+                outbound.fail(new ConnectionClosedException(command + ": cannot write to " + settings.peerName(), e));
+            }
+        }
         return outbound.result();
     }
 
