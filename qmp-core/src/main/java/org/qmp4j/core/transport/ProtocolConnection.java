@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.ClientResources;
 import org.qmp4j.core.CommandOptions;
@@ -145,16 +143,7 @@ public final class ProtocolConnection {
         if (directWriter != null) {
             // This loop may write another connection's commands directly (a thaw, inside a freeze
             // window): its first pooled buffer, which makes the thread's cache, is taken now.
-            EventLoop loop = channel.eventLoop();
-            if (loop.inEventLoop()) {
-                DirectWriter.prepareThread();
-            } else {
-                try {
-                    loop.execute(DirectWriter::prepareThread);
-                } catch (RejectedExecutionException e) {
-                    // the resources are closing: this connection will not write anything
-                }
-            }
+            onEventLoop(DirectWriter::prepareThread);
         }
     }
 
@@ -274,7 +263,7 @@ public final class ProtocolConnection {
     private CompletableFuture<JsonNode> enqueue(OutboundCommand outbound) {
         String command = outbound.name();
         AtomicBoolean settled = new AtomicBoolean();
-        GenericFutureListener<Future<Void>> settle = f -> {
+        Consumer<Future<?>> settle = f -> {
             if (settled.compareAndSet(false, true)) {
                 queuedWrites.decrementAndGet();
                 if (!f.isSuccess()) {
@@ -286,18 +275,14 @@ public final class ProtocolConnection {
         // The listener goes on before the write starts, so the I/O thread runs it the moment the
         // bytes are out; added afterwards to a done future, it would wait for a later task.
         ChannelPromise written = channel.newPromise();
-        written.addListener(settle);
+        written.addListener(settle::accept);
         queuedWrites.incrementAndGet();
         channel.writeAndFlush(outbound, written);
         if (written.isDone() && !written.isSuccess()) {
             // An event loop that has shut down (the connection closed since it was checked, and its
             // private resources ended) refuses the write, and the listener's notification with it:
             // the command fails here, or its caller would wait for ever.
-            try {
-                settle.operationComplete(written);
-            } catch (Exception e) {
-                outbound.fail(new ConnectionClosedException(command + ": cannot write to " + settings.peerName(), e));
-            }
+            settle.accept(written);
         }
         return outbound.result();
     }

@@ -3,6 +3,7 @@ package org.qmp4j.qmp.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FileDescriptor;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -227,11 +228,12 @@ public final class DefaultQmpClient implements QmpClient {
      */
     private CompletableFuture<QmpSchema> readThrough(SchemaFiles files, SchemaCache.Key key) {
         Executor executor = connection.resources().eventExecutor();
-        return CompletableFuture.supplyAsync(() -> files.load(key), executor).thenCompose(kept -> kept.isPresent()
+        Path file = files.fileOf(key);
+        return CompletableFuture.supplyAsync(() -> files.load(key, file), executor).thenCompose(kept -> kept.isPresent()
                 ? CompletableFuture.completedFuture(kept.get())
                 : executeAsync("query-qmp-schema").thenApplyAsync(json -> {
                     QmpSchema read = QmpSchema.parse(json);
-                    files.store(key, json);
+                    files.store(file, json);
                     return read;
                 }, executor));
     }

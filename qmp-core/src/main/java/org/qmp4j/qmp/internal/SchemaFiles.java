@@ -60,9 +60,8 @@ final class SchemaFiles {
         return directory.resolve(PREFIX + HexFormat.of().formatHex(digest.digest(), 0, 16) + ".json");
     }
 
-    /** The schema kept for {@code key}, if a file holds one with exactly {@code key}'s commands. */
-    Optional<QmpSchema> load(SchemaCache.Key key) {
-        Path file = fileOf(key);
+    /** The schema in {@code key}'s {@code file}, if it holds one with exactly {@code key}'s commands. */
+    Optional<QmpSchema> load(SchemaCache.Key key, Path file) {
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {
@@ -88,11 +87,10 @@ final class SchemaFiles {
     }
 
     /**
-     * Keeps {@code schema} (the {@code query-qmp-schema} return value) for {@code key}: written to
+     * Keeps {@code schema} (the {@code query-qmp-schema} return value) in {@code file}: written to
      * a temporary file beside it, then renamed over it, so a reader sees a whole file or none.
      */
-    void store(SchemaCache.Key key, JsonNode schema) {
-        Path file = fileOf(key);
+    void store(Path file, JsonNode schema) {
         Path temp = null;
         try {
             Files.createDirectories(directory);

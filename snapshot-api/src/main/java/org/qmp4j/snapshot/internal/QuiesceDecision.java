@@ -70,7 +70,7 @@ record QuiesceDecision(boolean quiesce, String skippedReason) {
     /** The decision, once the agent (when it was asked) has answered. */
     static final class Pending {
         private final SnapshotRequest request;
-        private final CompletableFuture<String> obstacle; // null: nothing stands in the way
+        private final CompletableFuture<String> obstacle; // completes with null when nothing stands in the way
 
         private Pending(SnapshotRequest request, CompletableFuture<String> obstacle) {
             this.request = request;
