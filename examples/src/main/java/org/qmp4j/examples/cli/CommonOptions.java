@@ -97,10 +97,14 @@ final class CommonOptions {
      * of the freeze, which follows a few hundred milliseconds later.
      */
     static void startThawGuardianEarly(Optional<Endpoint> agent, SnapshotRequest request) {
-        if (agent.isPresent() && request.quiesce() != QuiescePolicy.OFF && request.memoryFile().isEmpty()
-                && GuestAgentOptions.builder(agent.get()).build().thawGuardian()) {
+        if (agent.isPresent() && mayFreeze(request) && GuestAgentOptions.builder(agent.get()).build().thawGuardian()) {
             GuestAgentClient.startThawGuardian();
         }
+    }
+
+    /** Whether {@code request} may freeze a guest: a memory snapshot or one without quiescing never does. */
+    static boolean mayFreeze(SnapshotRequest request) {
+        return request.quiesce() != QuiescePolicy.OFF && request.memoryFile().isEmpty();
     }
 
     /** The {@link LiveSnapshots} of {@code qmp} (and {@code agent}, may be null), with {@code --state-dir}. */
@@ -113,10 +117,11 @@ final class CommonOptions {
      * The agent client of a snapshot or recover, which quiesce or thaw through it. Without sync
      * on connect, connecting only opens the socket: an agent that does not answer is then the
      * operation's business (a PREFERRED snapshot goes on unquiesced, a REQUIRED one fails before
-     * any change).
+     * any change). A client that will not freeze (recover only thaws) starts no thaw guardian.
      */
-    static GuestAgentClient agent(Endpoint endpoint, QmpClient qmp) {
-        return GuestAgentClient.connect(GuestAgentOptions.builder(endpoint).qmp(qmp).syncOnConnect(false).build());
+    static GuestAgentClient agent(Endpoint endpoint, QmpClient qmp, boolean mayFreeze) {
+        GuestAgentOptions.Builder options = GuestAgentOptions.builder(endpoint).qmp(qmp).syncOnConnect(false);
+        return GuestAgentClient.connect(mayFreeze ? options.build() : options.thawGuardian(false).build());
     }
 
     static boolean json(ArgParser.Parsed args) {

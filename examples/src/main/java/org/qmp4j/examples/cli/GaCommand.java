@@ -52,8 +52,10 @@ final class GaCommand implements Subcommand {
 
         // The connect deadline also covers the first sync: give it room, so that an agent that
         // does not answer shows as absent (the sync deadline), not as a connect timeout.
+        // A raw command is never a guarded freeze (only GuestAgentClient.freeze arms the guardian):
+        // starting one would cost a JVM for nothing.
         GuestAgentOptions options = GuestAgentOptions.builder(endpoint).connectTimeout(timeout.multipliedBy(2))
-                .syncTimeout(timeout).commandTimeout(timeout).build();
+                .syncTimeout(timeout).commandTimeout(timeout).thawGuardian(false).build();
         try (GuestAgentClient agent = GuestAgentClient.connect(options)) {
             JsonNode result = agent.execute(command, arguments);
             out.println(CliJson.pretty(result));

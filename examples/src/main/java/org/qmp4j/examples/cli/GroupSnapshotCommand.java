@@ -75,7 +75,7 @@ final class GroupSnapshotCommand {
             for (VmSpec spec : specs) {
                 QmpClient qmp = QmpClient.connect(CommonOptions.qmpOptions(spec.qmp()).build());
                 qmps.add(qmp);
-                GuestAgentClient agent = spec.qga().map(e -> CommonOptions.agent(e, qmp)).orElse(null);
+                GuestAgentClient agent = spec.qga().map(e -> CommonOptions.agent(e, qmp, CommonOptions.mayFreeze(options))).orElse(null);
                 if (agent != null) {
                     agents.add(agent);
                 }

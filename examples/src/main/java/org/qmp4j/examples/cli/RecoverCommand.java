@@ -54,7 +54,7 @@ final class RecoverCommand implements Subcommand {
         boolean json = CommonOptions.json(args);
         RecoveryReport report;
         try (QmpClient qmp = QmpClient.connect(CommonOptions.qmpOptions(qmpEndpoint).build());
-             GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp)).orElse(null)) {
+             GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp, false)).orElse(null)) {
             report = CommonOptions.snapshots(args, qmp, agent).recover(args.flag(DELETE_UNRECORDED));
         }
         if (json) {

@@ -114,7 +114,7 @@ final class SnapshotCommand implements Subcommand {
 
         SnapshotResult result;
         try (QmpClient qmp = QmpClient.connect(CommonOptions.qmpOptions(qmpEndpoint).build());
-             GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp)).orElse(null);
+             GuestAgentClient agent = agentEndpoint.map(e -> CommonOptions.agent(e, qmp, CommonOptions.mayFreeze(request))).orElse(null);
              StopOnSignal stop = StopOnSignal.guard(agent, err, "snapshot")) {
             result = CommonOptions.snapshots(args, qmp, agent).take(request);
         }

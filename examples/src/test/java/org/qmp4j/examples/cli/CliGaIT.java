@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qmp4j.testkit.FakeQmpPeer;
+import org.qmp4j.testkit.GuardianProcesses;
 import org.qmp4j.testkit.HostAgent;
 import org.qmp4j.testkit.HostCommand;
 import org.qmp4j.testkit.PeerAction;
@@ -99,6 +101,27 @@ class CliGaIT {
             assertThat(run.exitCode()).as(run.err()).isEqualTo(5);
             assertThat(run.out()).isEmpty();
             assertThat(run.err()).isEqualTo("error: timeout: guest-info: no reply within 500 ms\n");
+        }
+    }
+
+    /**
+     * A raw agent command is never a guarded freeze: the CLI starts no thaw guardian for it (which
+     * would cost a JVM). The agent answers after 2 s, so a guardian would have shown by then.
+     */
+    @Test
+    void startsNoThawGuardian() {
+        try (FakeQmpPeer agent = FakeQmpPeer.builder().noGreeting().lineEnding("\n").handler(request ->
+                "guest-sync-delimited".equals(QmpMessages.command(request))
+                        ? PeerAction.agentSync(request)
+                        : List.of(PeerAction.pause(Duration.ofSeconds(2)), PeerAction.reply(request, Map.of()))).start();
+             CliRun.Running cli = CliRun.start(CliRun.script(), dir, "ga", "--socket", agent.socket().toString(),
+                     "--timeout", "10s", "guest-info")) {
+            assertThat(agent.nextRequest(SLOW)).as("connected").isNotNull();
+            assertThat(GuardianProcesses.of(cli.process().pid(), Duration.ofMillis(1500))).isEmpty();
+
+            CliRun run = cli.await();
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.json().isObject()).isTrue();
         }
     }
 

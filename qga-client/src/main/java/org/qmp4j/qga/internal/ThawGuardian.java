@@ -1,6 +1,7 @@
 package org.qmp4j.qga.internal;
 
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.qmp4j.core.Endpoint;
@@ -32,11 +34,13 @@ import org.slf4j.LoggerFactory;
  * waits for no reply. A guardian that died is started again, and what was armed is armed again.
  *
  * <p>The guardian is not this JVM's child: a shell starts it in the background, its stdin a FIFO
- * that only this JVM writes, and exits; so no thread of this JVM waits on it. (A JVM that ends
- * with a thread blocked in native code, such as the reaper of a child process, first waits 300 ms
- * for it: measured, that was the guardian's whole cost to a CLI snapshot. And the JDK closes a
- * child's pipes when the child ends, which is the shell's at once.) The FIFO is removed as soon
- * as both ends are open. The guardian's death shows on the next write to it.
+ * that only this JVM writes, and exits once this JVM has opened it; so no thread of this JVM
+ * waits on the guardian. (A JVM that ends with a thread blocked in native code, such as the reaper
+ * of a child process, first waits 300 ms for it: measured, that was the guardian's whole cost to a
+ * CLI snapshot. And the JDK closes a child's pipes when the child ends, which is the shell's
+ * soon.) The FIFO is removed as soon as both ends are open. A controller that dies in the middle
+ * of a launch leaves neither a process nor a file: the shell cleans up (see {@code command}). The
+ * guardian's death shows on the next write to it.
  */
 public final class ThawGuardian {
     private static final Logger LOG = LoggerFactory.getLogger(ThawGuardian.class);
@@ -49,6 +53,7 @@ public final class ThawGuardian {
      */
     public static final String SHARED_ARCHIVE_PROPERTY = "qmp4j.guardian.sharedArchive";
 
+    private final LaunchObserver observer;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, String> armed = new LinkedHashMap<>(); // guarded by this
     private ProcessHandle process; // guarded by this
@@ -56,6 +61,30 @@ public final class ThawGuardian {
     private CompletableFuture<Long> ready; // guarded by this
 
     private ThawGuardian() {
+        this((step, fifo) -> { });
+    }
+
+    /** A guardian of its own whose launches report each step to {@code observer} (for tests). */
+    ThawGuardian(LaunchObserver observer) {
+        this.observer = observer;
+    }
+
+    /** The steps of a launch, in order. */
+    enum LaunchStep {
+        /** The shell that makes the FIFO and forks the guardian runs. */
+        SHELL_STARTED,
+        /** The guardian is forked; it waits for this JVM to open the FIFO. */
+        PID_READ,
+        /** Both ends of the FIFO are open. */
+        FIFO_OPEN,
+        /** The FIFO's name is removed; the shell has not been told yet. */
+        FIFO_REMOVED
+    }
+
+    /** Sees a launch reach each {@link LaunchStep}, on the launching thread. */
+    @FunctionalInterface
+    interface LaunchObserver {
+        void reached(LaunchStep step, Path fifo);
     }
 
     /** The guardian of this JVM. */
@@ -165,24 +194,20 @@ public final class ThawGuardian {
     }
 
     private void launch(CompletableFuture<Long> starting) {
-        Path dir = null;
+        Path fifo = Path.of(System.getProperty("java.io.tmpdir"), "qmp4j-guardian-" + ProcessHandle.current().pid()
+                + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)); // mkfifo refuses a taken name
+        Process shell = null;
         try {
-            dir = Files.createTempDirectory("qmp4j-guardian-"); // owner-only
-            Path fifo = dir.resolve("in");
-            Process shell = new ProcessBuilder(command(fifo)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String pidLine;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(shell.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                pidLine = out.readLine();
-            }
-            if (!shell.waitFor(10, TimeUnit.SECONDS) || shell.exitValue() != 0 || pidLine == null) {
-                throw new IOException("the shell that starts it failed (status "
-                        + (shell.isAlive() ? "running" : shell.exitValue()) + ")");
-            }
-            long pid = Long.parseLong(pidLine.trim());
+            shell = new ProcessBuilder(command(fifo)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            observer.reached(LaunchStep.SHELL_STARTED, fifo);
+            long pid = guardianPid(shell);
+            observer.reached(LaunchStep.PID_READ, fifo);
             // Opens once the guardian's side has it open for reading: from then on, lines wait in the pipe.
             OutputStream toGuardian = new FileOutputStream(fifo.toFile());
+            observer.reached(LaunchStep.FIFO_OPEN, fifo);
             Files.delete(fifo);
+            observer.reached(LaunchStep.FIFO_REMOVED, fifo);
+            release(shell);
             synchronized (this) {
                 if (ready != starting) {
                     closeQuietly(toGuardian); // superseded: end-of-file with nothing armed ends it
@@ -202,28 +227,44 @@ public final class ThawGuardian {
             Thread.currentThread().interrupt();
             starting.completeExceptionally(new FreezeException("interrupted while starting the thaw guardian", e));
         } finally {
-            deleteQuietly(dir);
+            if (shell != null) {
+                closeQuietly(shell.getOutputStream()); // a shell still waiting removes what is left (see command)
+            }
+            try {
+                Files.deleteIfExists(fifo);
+            } catch (IOException e) {
+                LOG.debug("cannot remove {}: {}", fifo, e.toString());
+            }
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
+    /** The pid the shell prints once the guardian's process is forked. */
+    private static long guardianPid(Process shell) throws IOException, InterruptedException {
+        String line = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
+        if (line == null) {
+            throw new IOException("the shell that starts it failed (status "
+                    + (shell.waitFor(10, TimeUnit.SECONDS) ? shell.exitValue() : "running") + ")");
         }
-        try {
-            Files.deleteIfExists(dir.resolve("in"));
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            LOG.debug("cannot remove {}: {}", dir, e.toString());
-        }
+        return Long.parseLong(line.trim());
     }
 
-    private static void closeQuietly(OutputStream out) {
-        if (out == null) {
+    /** Both ends of the FIFO are open and its name is gone: the shell may end. */
+    private static void release(Process shell) throws IOException, InterruptedException {
+        shell.getOutputStream().close();
+        if (!shell.waitFor(10, TimeUnit.SECONDS) || shell.exitValue() != 0) {
+            throw new IOException("the shell that starts it did not end well (status "
+                    + (shell.isAlive() ? "running" : shell.exitValue()) + ")");
+        }
+        closeQuietly(shell.getInputStream());
+    }
+
+    private static void closeQuietly(Closeable stream) {
+        if (stream == null) {
             return;
         }
         try {
-            out.close();
+            stream.close();
         } catch (IOException e) {
             // it is gone either way
         }
@@ -231,17 +272,24 @@ public final class ThawGuardian {
 
     /**
      * The guardian's command line: a shell makes the FIFO that will be the guardian's stdin,
-     * starts the guardian in the background reading it, prints its pid and exits. The guardian is
-     * a small, quick JVM: it only waits, and then makes a few agent round trips.
+     * starts the guardian in the background reading it, and prints its pid. It then waits for its
+     * own stdin to close: closed by this JVM once both ends of the FIFO are open and its name is
+     * removed, or by the kernel when this JVM dies first. A FIFO still there then means the launch
+     * never finished: the shell ends the guardian (until this JVM opens its end, that is a
+     * subshell blocked in opening the FIFO, which nothing else would ever release) and removes
+     * the FIFO, so that a controller killed at any point of a launch leaves nothing behind. The
+     * guardian is a small, quick JVM: it only waits, and then makes a few agent round trips.
      */
     private static List<String> command(Path fifo) {
         List<String> command = new ArrayList<>();
         command.add("/bin/sh");
         command.add("-c");
         // Ctrl-C and a closed terminal are meant for the controller: ignored from the fork on
-        // (the JVM keeps signals ignored at its start ignored, as under nohup)
+        // (the JVM keeps signals ignored at its start ignored, as under nohup). SIGPIPE is ignored
+        // after the fork, so that the shell outlives a dead controller's closed pipe and cleans up.
         command.add("trap '' INT HUP; f=$1; shift; mkfifo -m 600 \"$f\" || exit 1; "
-                + "\"$@\" <\"$f\" >/dev/null & echo $!");
+                + "\"$@\" <\"$f\" >/dev/null & g=$!; trap '' PIPE; echo $g; read -r _; "
+                + "if [ -p \"$f\" ]; then kill $g 2>/dev/null; rm -f \"$f\"; fi; exit 0");
         command.add("qmp4j-guardian");
         command.add(fifo.toString());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
