@@ -106,7 +106,10 @@ final class ConnectionSetup<T> {
             // selector can be reported ready (poll() flags an unconnected socket with POLLHUP)
             // and Netty then closes it before the connect is even issued.
             EventLoopGroup group = resources.unixGroup();
-            resources.eventExecutor().execute(() -> connectUnix(unix, group, initializer));
+            if (!connectUnixAtOnce(unix, group, initializer)) {
+                // the listener's backlog is full: wait for room on a thread that may block
+                resources.eventExecutor().execute(() -> connectUnix(unix, group, initializer));
+            }
         } else {
             connectTcp((Endpoint.Tcp) endpoint, initializer);
         }
@@ -127,31 +130,65 @@ final class ConnectionSetup<T> {
         future.addListener(connected());
     }
 
+    /**
+     * A non-blocking connect, on the calling thread: a UNIX socket connects at once unless the
+     * listener's backlog is full, so the common case needs no thread of its own (200 connects at
+     * once used to start a hundred). Returns false, having closed the socket, when it must wait.
+     */
+    private boolean connectUnixAtOnce(Endpoint.Unix unix, EventLoopGroup group,
+            ChannelInitializer<Channel> initializer) {
+        AFUNIXSocketChannel socket = null;
+        try {
+            socket = AFUNIXSocketChannel.open();
+            socket.configureBlocking(false);
+            // junixsocket answers a full backlog (EAGAIN) with false, and then claims to be
+            // connected: only true means connected
+            if (!socket.connect(AFUNIXSocketAddress.of(unix.path()))) {
+                socket.close();
+                return false;
+            }
+            register(socket, group, initializer);
+        } catch (IOException | RuntimeException e) {
+            failConnect(socket, e);
+        }
+        return true;
+    }
+
+    /** A blocking connect within the deadline, for a listener whose backlog is full. */
     private void connectUnix(Endpoint.Unix unix, EventLoopGroup group, ChannelInitializer<Channel> initializer) {
         AFUNIXSocketChannel socket = null;
         try {
             socket = AFUNIXSocketChannel.open();
             socket.socket().connect(AFUNIXSocketAddress.of(unix.path()), connectTimeoutMillis());
             socket.configureBlocking(false);
-            AfUnixChannel ch = new AfUnixChannel(socket);
-            ch.pipeline().addLast(initializer);
-            if (!connection.attach(ch, result)) { // gave up (deadline) while connecting
-                socket.close();
-                connection.finishClose();
-                return;
-            }
-            group.register(ch).addListener(connected());
+            register(socket, group, initializer);
         } catch (IOException | RuntimeException e) {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-            result.completeExceptionally(failure(e));
-            connection.finishClose(); // no channel will ever report the end
+            failConnect(socket, e);
         }
+    }
+
+    private void register(AFUNIXSocketChannel socket, EventLoopGroup group, ChannelInitializer<Channel> initializer)
+            throws IOException {
+        AfUnixChannel ch = new AfUnixChannel(socket);
+        ch.pipeline().addLast(initializer);
+        if (!connection.attach(ch, result)) { // gave up (deadline) while connecting
+            socket.close();
+            connection.finishClose();
+            return;
+        }
+        group.register(ch).addListener(connected());
+    }
+
+    private void failConnect(AFUNIXSocketChannel socket, Exception e) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+        result.completeExceptionally(failure(e));
+        connection.finishClose(); // no channel will ever report the end
     }
 
     /** Once the socket is connected and registered: the protocol's start-up. */
