@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QmpClient;
@@ -56,14 +58,18 @@ final class BlockState {
     /** Reads the state now; the graph only when asked for and when this QEMU offers it. */
     static BlockState read(QmpClient qmp, boolean withGraph) {
         QmpSchema schema = qmp.schema();
-        JsonNode block = qmp.execute("query-block");
+        // sent together, awaited in turn: one wait instead of three
+        CompletableFuture<JsonNode> blockReply = qmp.executeAsync("query-block");
         // flat: leave out the nested backing images, we only need each node once
-        JsonNode named = schema.hasArgument("query-named-block-nodes", "flat")
-                ? qmp.execute("query-named-block-nodes", Map.of("flat", true))
-                : qmp.execute("query-named-block-nodes");
+        CompletableFuture<JsonNode> namedReply = schema.hasArgument("query-named-block-nodes", "flat")
+                ? qmp.executeAsync("query-named-block-nodes", Map.of("flat", true))
+                : qmp.executeAsync("query-named-block-nodes");
+        CompletableFuture<JsonNode> fdSets = qmp.executeAsync("query-fdsets");
+        JsonNode block = Blocking.await(blockReply);
+        JsonNode named = Blocking.await(namedReply);
         if (FdSets.mentionsFdSet(block) || FdSets.mentionsFdSet(named)) {
             // overlays qmp4j passed as descriptors: read them by their files' names
-            Map<Long, String> paths = FdSets.ours(qmp.execute("query-fdsets"));
+            Map<Long, String> paths = FdSets.ours(Blocking.await(fdSets));
             FdSets.rename(block, paths);
             FdSets.rename(named, paths);
         }
@@ -72,16 +78,16 @@ final class BlockState {
     }
 
     /**
-     * Reads {@code query-block} alone (and the fd sets it names): every disk and the images of
-     * its chain, without the node list and the graph, which a deep chain makes the largest
-     * replies. Enough for a snapshot's preflight, which needs each disk and the bottom image of
-     * its chain ({@link #bottomImage}); node names below the top are unknown in such a state.
-     * Where QEMU cut a name that is needed short, the full state is read instead.
+     * The state that {@code query-block} alone gives ({@code block}, with the fd sets' reply
+     * {@code fdSets} read alongside for the names it uses): every disk and the images of its
+     * chain, without the node list and the graph, which a deep chain makes the largest replies.
+     * Enough for a snapshot's preflight, which needs each disk and the bottom image of its chain
+     * ({@link #bottomImage}); node names below the top are unknown in such a state. Where QEMU
+     * cut a name that is needed short, the full state is read instead.
      */
-    static BlockState readDevices(QmpClient qmp) {
-        JsonNode block = qmp.execute("query-block");
+    static BlockState devicesOf(QmpClient qmp, JsonNode block, CompletableFuture<JsonNode> fdSets) {
         if (FdSets.mentionsFdSet(block)) {
-            FdSets.rename(block, FdSets.ours(qmp.execute("query-fdsets")));
+            FdSets.rename(block, FdSets.ours(Blocking.await(fdSets)));
         }
         BlockState devices = of(block, Json.MAPPER.createArrayNode(), null);
         return devices.chainEndCutShort() ? read(qmp, true) : devices;
