@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -73,6 +76,40 @@ class SchemaFilesTest {
             assertThat(reads).hasValue(2);
             assertThat(schemaOf(third).commands()).containsExactlyInAnyOrderElementsOf(COMMANDS);
             assertThat(reads).as("the damaged file was replaced by a whole one").hasValue(2);
+        }
+    }
+
+    /**
+     * A new file removes those nobody read for 30 days; reading a file marks it as used (its
+     * modification time), so a binary in use keeps its file however old it is.
+     */
+    @Test
+    void aNewFileRemovesThoseUnusedFor30Days() throws IOException {
+        AtomicInteger reads = new AtomicInteger();
+        FileTime longAgo = FileTime.from(Instant.now().minus(Duration.ofDays(40)));
+        try (FakeQmpPeer inUse = SchemaMonitors.start(COMMANDS, reads);
+             FakeQmpPeer inUseAgain = SchemaMonitors.start(COMMANDS, reads);
+             FakeQmpPeer upgraded = SchemaMonitors.start(List.of("query-status", "blockdev-add", "x-new"), reads)) {
+            schemaOf(inUse);
+            Path used = schemaFiles().get(0);
+            Path gone = Files.writeString(dir.resolve("schema-0123456789abcdef0123456789abcdef.json"), "[]");
+            Path recent = Files.writeString(dir.resolve("schema-fedcba9876543210fedcba9876543210.json"), "[]");
+            Path notOurs = Files.writeString(dir.resolve("notes.json"), "{}");
+            for (Path file : List.of(used, gone, notOurs)) {
+                Files.setLastModifiedTime(file, longAgo);
+            }
+
+            schemaOf(inUseAgain); // read from its file: marked as used today
+            assertThat(reads).hasValue(1);
+            assertThat(Files.getLastModifiedTime(used).toInstant()).isAfter(Instant.now().minus(Duration.ofDays(1)));
+
+            schemaOf(upgraded); // a new file
+            assertThat(reads).hasValue(2);
+            assertThat(gone).doesNotExist();
+            assertThat(used).exists();
+            assertThat(recent).exists();
+            assertThat(notOurs).as("not a schema file").exists();
+            assertThat(schemaFiles()).hasSize(4); // used, recent, the upgraded binary's, and notes.json
         }
     }
 

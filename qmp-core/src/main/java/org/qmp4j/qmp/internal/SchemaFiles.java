@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -26,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * The schemas kept in files between processes ({@code QmpOptions.schemaCacheDirectory}): one file
  * per QEMU binary, named by a digest of what identifies it ({@link SchemaCache.Key}), used only if
  * its own commands are the binary's. The files only save time: one that cannot be read or
- * written is logged and passed over, never an error of the connection.
+ * written is logged and passed over, never an error of the connection. A file's modification
+ * time says when it was last used (refreshed at most daily on reading); each new file removes
+ * those unused for {@link #UNUSED} (the binaries of upgraded QEMU packages), so that the
+ * directory does not grow by about 200 KiB per QEMU build for ever.
  */
 final class SchemaFiles {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaFiles.class);
@@ -34,6 +39,10 @@ final class SchemaFiles {
     static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
     /** A temporary file this old was left by a process that died while writing it. */
     private static final Duration STALE_TEMP = Duration.ofMinutes(1);
+    /** A schema file not read for this long is of a binary that is gone, most likely. */
+    static final Duration UNUSED = Duration.ofDays(30);
+    /** A file read is marked as used when its mark is older than this: a write a day at most. */
+    private static final Duration MARK_AFTER = Duration.ofDays(1);
     private static final String PREFIX = "schema-";
     private static final String TEMP_SUFFIX = ".tmp";
 
@@ -63,7 +72,8 @@ final class SchemaFiles {
     /** The schema in {@code key}'s {@code file}, if it holds one with exactly {@code key}'s commands. */
     Optional<QmpSchema> load(SchemaCache.Key key, Path file) {
         try {
-            long size = Files.size(file);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            long size = attributes.size();
             if (size > MAX_FILE_BYTES) {
                 LOG.warn("schema file {} is {} bytes, more than any schema: reading the schema from QEMU", file, size);
                 return Optional.empty();
@@ -77,6 +87,7 @@ final class SchemaFiles {
                 LOG.warn("schema file {} lists other commands than its QEMU: reading the schema from QEMU", file);
                 return Optional.empty();
             }
+            markUsed(file, attributes.lastModifiedTime());
             return Optional.of(schema);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -98,10 +109,39 @@ final class SchemaFiles {
             temp = Files.createTempFile(directory, PREFIX, TEMP_SUFFIX);
             Json.MAPPER.writeValue(temp.toFile(), schema);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            removeUnused(file);
         } catch (IOException | RuntimeException e) {
             LOG.warn("the schema could not be kept in {} ({}): the next process reads it from QEMU again", file,
                     e.toString());
             deleteQuietly(temp);
+        }
+    }
+
+    private static void markUsed(Path file, FileTime marked) {
+        Instant now = Instant.now();
+        if (marked.toInstant().isBefore(now.minus(MARK_AFTER))) {
+            try {
+                Files.setLastModifiedTime(file, FileTime.from(now));
+            } catch (IOException e) {
+                LOG.debug("cannot mark {} as used: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** Removes the schema files, but {@code kept}, that nobody read for {@link #UNUSED}. */
+    private void removeUnused(Path kept) throws IOException {
+        Instant unused = Instant.now().minus(UNUSED);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*.json")) {
+            for (Path file : files) {
+                try {
+                    if (!file.equals(kept) && Files.getLastModifiedTime(file).toInstant().isBefore(unused)) {
+                        Files.deleteIfExists(file);
+                        LOG.debug("removed {}: unused for {} days", file, UNUSED.toDays());
+                    }
+                } catch (IOException e) {
+                    // another process removed or replaced it meanwhile
+                }
+            }
         }
     }
 
