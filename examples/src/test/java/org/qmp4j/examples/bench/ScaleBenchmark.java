@@ -40,7 +40,11 @@ import org.qmp4j.testkit.QemuProcess;
  *   [-Dqmp4j.bench.sequential=N]
  * </pre>
  * With {@code qmp4j.bench.sequential}, N more snapshots follow, one at a time from one thread,
- * round-robin over the VMs: the JVM's CPU per snapshot without 200 callers at once.
+ * round-robin over the VMs: the JVM's CPU per snapshot without 200 callers at once. With
+ * {@code qmp4j.bench.warmUp=N}, the JVM first takes N concurrent rounds of snapshots of 20 other
+ * VMs on the same resources, whose connections and QEMUs then end: the first round is then on
+ * fresh connections in a JVM whose JIT has compiled the snapshot path (a control plane that has
+ * been running), which separates what a new connection costs from what a new JVM costs.
  * It asserts only that every snapshot happened; the figures are printed.
  */
 class ScaleBenchmark {
@@ -49,6 +53,9 @@ class ScaleBenchmark {
     private static final int ROUNDS = Math.max(2, Integer.getInteger("qmp4j.bench.rounds", 10));
     /** Then this many snapshots one at a time, round-robin over the VMs (0: none). */
     private static final int SEQUENTIAL = Integer.getInteger("qmp4j.bench.sequential", 0);
+    /** Concurrent rounds on other VMs before the measured ones (0: a fresh JVM). */
+    private static final int WARM_UP = Integer.getInteger("qmp4j.bench.warmUp", 0);
+    private static final int WARM_UP_VMS = 20;
 
     @TempDir
     Path dir;
@@ -59,14 +66,11 @@ class ScaleBenchmark {
         List<QmpClient> clients = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(VMS);
         try (ClientResources resources = ClientResources.create()) {
-            long start = System.nanoTime();
-            for (int i = 0; i < VMS; i++) {
-                Path disk = dir.resolve("vm" + i + ".qcow2");
-                HostCommand.run(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), "1M");
-                qemus.add(QemuProcess.start(List.of("-machine", "q35,accel=tcg", "-S", "-m", "16",
-                        "-drive", "if=none,id=d0,file=" + disk + ",format=qcow2",
-                        "-device", "virtio-blk-pci,drive=d0,id=vd0")));
+            if (WARM_UP > 0) {
+                warmUp(pool, resources);
             }
+            long start = System.nanoTime();
+            startVms(qemus, VMS, "vm");
             double qemuStart = seconds(start);
 
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -99,6 +103,8 @@ class ScaleBenchmark {
             System.out.printf(Locale.ROOT, "%n== %d VMs on one JVM (I/O threads: %d)%n", VMS,
                     ClientResources.defaultIoThreads());
             System.out.printf(Locale.ROOT, "QEMUs started in %.1f s (not qmp4j's)%n", qemuStart);
+            System.out.println(WARM_UP > 0 ? "the JVM warmed up first: " + WARM_UP + " concurrent rounds on "
+                    + WARM_UP_VMS + " other VMs, since ended" : "a fresh JVM");
             System.out.printf(Locale.ROOT, "connect all, concurrently: %.2f s; heap per idle connection: %.1f KiB;"
                     + " qmp4j threads: %s%n", connect, heapPerConnection / 1024.0, threads);
             System.out.printf(Locale.ROOT, "concurrent snapshot of all, first (fresh connections): %.2f s, "
@@ -122,6 +128,35 @@ class ScaleBenchmark {
             for (QemuProcess q : qemus) {
                 q.close();
             }
+        }
+    }
+
+    private void startVms(List<QemuProcess> qemus, int count, String prefix) {
+        for (int i = 0; i < count; i++) {
+            Path disk = dir.resolve(prefix + i + ".qcow2");
+            HostCommand.run(Duration.ofSeconds(30), "qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), "1M");
+            qemus.add(QemuProcess.start(List.of("-machine", "q35,accel=tcg", "-S", "-m", "16",
+                    "-drive", "if=none,id=d0,file=" + disk + ",format=qcow2",
+                    "-device", "virtio-blk-pci,drive=d0,id=vd0")));
+        }
+    }
+
+    /** {@link #WARM_UP} concurrent rounds on VMs of their own, which end before the measured VMs start. */
+    private void warmUp(ExecutorService pool, ClientResources resources) throws Exception {
+        List<QemuProcess> qemus = new ArrayList<>();
+        List<QmpClient> clients = new ArrayList<>();
+        try {
+            startVms(qemus, WARM_UP_VMS, "warm");
+            for (QemuProcess qemu : qemus) {
+                clients.add(QmpClient.connect(QmpOptions.builder(Endpoint.unix(qemu.qmpSocket()))
+                        .resources(resources).build()));
+            }
+            for (int r = 0; r < WARM_UP; r++) {
+                snapshotAll(pool, clients, "w" + r);
+            }
+        } finally {
+            clients.forEach(QmpClient::close);
+            qemus.forEach(QemuProcess::close);
         }
     }
 
