@@ -60,6 +60,25 @@ class UnixConnectTest {
         }
     }
 
+    /** An asynchronous connect from a thread with its interrupt flag set still connects (the flag is kept). */
+    @Test
+    void anInterruptedCallerStillConnectsAsynchronously() {
+        try (FakeQmpPeer peer = FakeQmpPeer.start()) {
+            Thread.currentThread().interrupt();
+            CompletableFuture<QmpClient> connect = QmpClient.connectAsync(QmpOptions.builder(Endpoint.unix(peer.socket()))
+                    .build());
+            assertThat(Thread.interrupted()).as("the caller's flag is left as it was").isTrue();
+            QmpClient client = connect.join();
+            try {
+                assertThat(client.state()).isEqualTo(ConnectionState.READY);
+            } finally {
+                client.close();
+            }
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     @Test
     void aFullBacklogIsWaitedForWithinTheDeadline() throws Exception {
         Path socket = dir.resolve("qmp.sock");

@@ -197,23 +197,25 @@ public final class ThawGuardian {
         Path fifo = Path.of(System.getProperty("java.io.tmpdir"), "qmp4j-guardian-" + ProcessHandle.current().pid()
                 + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1)); // mkfifo refuses a taken name
         Process shell = null;
+        OutputStream toGuardian = null;
+        boolean handedOver = false;
         try {
             shell = new ProcessBuilder(command(fifo)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             observer.reached(LaunchStep.SHELL_STARTED, fifo);
             long pid = guardianPid(shell);
             observer.reached(LaunchStep.PID_READ, fifo);
             // Opens once the guardian's side has it open for reading: from then on, lines wait in the pipe.
-            OutputStream toGuardian = new FileOutputStream(fifo.toFile());
+            toGuardian = new FileOutputStream(fifo.toFile());
             observer.reached(LaunchStep.FIFO_OPEN, fifo);
             Files.delete(fifo);
             observer.reached(LaunchStep.FIFO_REMOVED, fifo);
             release(shell);
             synchronized (this) {
                 if (ready != starting) {
-                    closeQuietly(toGuardian); // superseded: end-of-file with nothing armed ends it
-                    return;
+                    return; // superseded: end-of-file with nothing armed ends it (finally closes it)
                 }
                 commands = toGuardian;
+                handedOver = true;
                 process = ProcessHandle.of(pid).orElse(null);
                 for (String arm : armed.values()) {
                     send(arm); // armed while no guardian ran, or before its predecessor died
@@ -227,6 +229,9 @@ public final class ThawGuardian {
             Thread.currentThread().interrupt();
             starting.completeExceptionally(new FreezeException("interrupted while starting the thaw guardian", e));
         } finally {
+            if (!handedOver) {
+                closeQuietly(toGuardian); // a guardian that got no controller reads end-of-file and ends
+            }
             if (shell != null) {
                 closeQuietly(shell.getOutputStream()); // a shell still waiting removes what is left (see command)
             }

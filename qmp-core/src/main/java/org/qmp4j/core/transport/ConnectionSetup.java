@@ -13,6 +13,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.CompletableFuture;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -106,7 +107,8 @@ final class ConnectionSetup<T> {
             // selector can be reported ready (poll() flags an unconnected socket with POLLHUP)
             // and Netty then closes it before the connect is even issued.
             EventLoopGroup group = resources.unixGroup();
-            if (!connectUnixAtOnce(unix, group, initializer)) {
+            // (an interrupted caller's channel operation would close the channel: not here, then)
+            if (Thread.currentThread().isInterrupted() || !connectUnixAtOnce(unix, group, initializer)) {
                 // the listener's backlog is full: wait for room on a thread that may block
                 resources.eventExecutor().execute(() -> connectUnix(unix, group, initializer));
             }
@@ -148,6 +150,8 @@ final class ConnectionSetup<T> {
                 return false;
             }
             register(socket, group, initializer);
+        } catch (ClosedByInterruptException e) {
+            return false; // interrupted meanwhile (the flag stays set): the executor's thread connects
         } catch (IOException | RuntimeException e) {
             failConnect(socket, e);
         }
