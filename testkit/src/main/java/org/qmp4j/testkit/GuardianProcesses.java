@@ -43,7 +43,8 @@ public final class GuardianProcesses {
         }
     }
 
-    private static boolean isGuardianOf(ProcessHandle process, long controllerPid) {
+    /** Whether {@code process} is the guardian JVM of the controller {@code controllerPid}. */
+    public static boolean isGuardianOf(ProcessHandle process, long controllerPid) {
         ProcessHandle.Info info = process.info(); // each call reads /proc again
         boolean java = info.command().map(c -> c.endsWith("/java")).orElse(false);
         List<String> args = info.arguments().map(List::of).orElse(List.of());

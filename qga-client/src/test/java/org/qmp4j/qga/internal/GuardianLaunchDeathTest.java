@@ -72,11 +72,10 @@ class GuardianLaunchDeathTest {
             throw new UncheckedIOException(e);
         }
         ProcessHandle.allProcesses().forEach(p -> {
-            List<String> args = p.info().arguments().map(List::of).orElse(List.of());
-            boolean launching = args.stream().anyMatch(a -> a.contains(fifoPrefix));
-            boolean guardian = !args.isEmpty() && args.stream().anyMatch(a -> a.endsWith(".ThawGuardianMain"))
-                    && args.get(args.size() - 1).equals(Long.toString(pid));
-            if ((launching || guardian) && GuardianProcesses.running(p.pid())) {
+            // the launching shell and the guardian's subshell name the FIFO; the guardian JVM, its controller
+            boolean launching = p.info().arguments().map(List::of).orElse(List.of()).stream()
+                    .anyMatch(a -> a.contains(fifoPrefix));
+            if ((launching || GuardianProcesses.isGuardianOf(p, pid)) && GuardianProcesses.running(p.pid())) {
                 found.add(new Leftover(null, p));
             }
         });

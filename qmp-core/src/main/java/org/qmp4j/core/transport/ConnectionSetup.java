@@ -107,9 +107,8 @@ final class ConnectionSetup<T> {
             // selector can be reported ready (poll() flags an unconnected socket with POLLHUP)
             // and Netty then closes it before the connect is even issued.
             EventLoopGroup group = resources.unixGroup();
-            // (an interrupted caller's channel operation would close the channel: not here, then)
-            if (Thread.currentThread().isInterrupted() || !connectUnixAtOnce(unix, group, initializer)) {
-                // the listener's backlog is full: wait for room on a thread that may block
+            if (!connectUnixAtOnce(unix, group, initializer)) {
+                // the listener's backlog is full, or this thread is interrupted: on a thread that may block
                 resources.eventExecutor().execute(() -> connectUnix(unix, group, initializer));
             }
         } else {
@@ -135,7 +134,8 @@ final class ConnectionSetup<T> {
     /**
      * A non-blocking connect, on the calling thread: a UNIX socket connects at once unless the
      * listener's backlog is full, so the common case needs no thread of its own (200 connects at
-     * once used to start a hundred). Returns false, having closed the socket, when it must wait.
+     * once used to start a hundred). Returns false, having closed the socket, when it must wait,
+     * and when the calling thread is interrupted (its channel operations would close the channel).
      */
     private boolean connectUnixAtOnce(Endpoint.Unix unix, EventLoopGroup group,
             ChannelInitializer<Channel> initializer) {

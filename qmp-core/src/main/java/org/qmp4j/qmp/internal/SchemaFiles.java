@@ -130,31 +130,25 @@ final class SchemaFiles {
 
     /** Removes the schema files, but {@code kept}, that nobody read for {@link #UNUSED}. */
     private void removeUnused(Path kept) throws IOException {
-        Instant unused = Instant.now().minus(UNUSED);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*.json")) {
-            for (Path file : files) {
-                try {
-                    if (!file.equals(kept) && Files.getLastModifiedTime(file).toInstant().isBefore(unused)) {
-                        Files.deleteIfExists(file);
-                        LOG.debug("removed {}: unused for {} days", file, UNUSED.toDays());
-                    }
-                } catch (IOException e) {
-                    // another process removed or replaced it meanwhile
-                }
-            }
-        }
+        removeOlderThan(PREFIX + "*.json", UNUSED, kept);
     }
 
     private void removeStaleTemporaries() throws IOException {
-        Instant stale = Instant.now().minus(STALE_TEMP);
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, PREFIX + "*" + TEMP_SUFFIX)) {
-            for (Path temp : temps) {
+        removeOlderThan(PREFIX + "*" + TEMP_SUFFIX, STALE_TEMP, null);
+    }
+
+    /** Removes the files matching {@code glob}, but {@code kept}, last modified longer than {@code age} ago. */
+    private void removeOlderThan(String glob, Duration age, Path kept) throws IOException {
+        Instant before = Instant.now().minus(age);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, glob)) {
+            for (Path file : files) {
                 try {
-                    if (Files.getLastModifiedTime(temp).toInstant().isBefore(stale)) {
-                        Files.deleteIfExists(temp);
+                    if (!file.equals(kept) && Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+                        Files.deleteIfExists(file);
+                        LOG.debug("removed {}: last modified before {}", file, before);
                     }
                 } catch (IOException e) {
-                    // another process removed or renamed it meanwhile
+                    // another process removed, renamed or replaced it meanwhile
                 }
             }
         }
