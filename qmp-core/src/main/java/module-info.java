@@ -19,6 +19,7 @@ module org.qmp4j.core {
     exports org.qmp4j.core;
     exports org.qmp4j.qmp;
     exports org.qmp4j.core.transport to org.qmp4j.qga, org.qmp4j.snapshot;
+    exports org.qmp4j.qmp.internal to org.qmp4j.qga, org.qmp4j.snapshot;
 
     // Replies are decoded into these records by Jackson.
     opens org.qmp4j.qmp to com.fasterxml.jackson.databind;

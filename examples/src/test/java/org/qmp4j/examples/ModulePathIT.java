@@ -49,7 +49,7 @@ class ModulePathIT {
             package demo;
 
             public class UsesTransport {
-                Object mapper = org.qmp4j.core.transport.Json.MAPPER;
+                Object factory = org.qmp4j.core.transport.Json.FACTORY;
             }
             """;
 

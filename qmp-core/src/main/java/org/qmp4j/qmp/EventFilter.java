@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
-import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.JsonTrees;
 
 /**
  * Chooses the events a subscription receives. Filters run on the I/O thread for every event, so
@@ -31,7 +31,7 @@ public interface EventFilter {
      * {@code "a.b"}). Numbers compare by value, whatever their JSON representation.
      */
     static EventFilter dataEquals(String path, Object value) {
-        JsonNode expected = Json.MAPPER.valueToTree(value);
+        JsonNode expected = JsonTrees.toTree(value);
         return e -> sameValue(e.data(path), expected);
     }
 

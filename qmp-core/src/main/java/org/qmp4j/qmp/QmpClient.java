@@ -18,6 +18,7 @@ import org.qmp4j.core.ConnectionState;
 import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.internal.DefaultQmpClient;
+import org.qmp4j.qmp.internal.Replies;
 
 /**
  * A connection to one QEMU's QMP monitor.
@@ -139,7 +140,12 @@ public interface QmpClient extends AutoCloseable {
 
     /** {@code query-status}. */
     default StatusInfo queryStatus() {
-        return execute("query-status", null, StatusInfo.class);
+        return Json.decode("query-status", execute("query-status"), Replies::status);
+    }
+
+    /** {@code query-status}, async. */
+    default CompletableFuture<StatusInfo> queryStatusAsync() {
+        return executeAsync("query-status").thenApply(reply -> Json.decode("query-status", reply, Replies::status));
     }
 
     // ---- events

@@ -1,27 +1,30 @@
 package org.qmp4j.examples.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import org.qmp4j.core.JsonTrees;
 
-/** JSON in and out of the CLI: strict parsing of arguments, jq-like pretty output, compact lines. */
+/**
+ * JSON in and out of the CLI: strict parsing of arguments, jq-like pretty output, compact lines.
+ * With Jackson's streaming parser and generator only (no {@code ObjectMapper}, whose set-up
+ * would cost every command tens of milliseconds).
+ */
 final class CliJson {
-    /** Strict: trailing garbage and duplicate keys in an argument are the user's mistake. */
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    /** Strict: duplicate keys in an argument are the user's mistake (and so is trailing garbage, below). */
+    private static final JsonFactory STRICT = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    private static final ObjectWriter PRETTY = MAPPER.writer(prettyPrinter());
 
     private CliJson() {
     }
@@ -33,35 +36,38 @@ final class CliJson {
      */
     static ObjectNode parseObject(String text) {
         JsonNode node;
-        try {
-            node = MAPPER.readTree(text);
+        try (JsonParser parser = STRICT.createParser(text)) {
+            node = JsonTrees.read(parser);
+            if (node != null && parser.nextToken() != null) {
+                throw new IllegalArgumentException("not valid JSON: trailing data after the value");
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
         }
         if (node == null || !node.isObject()) {
-            boolean empty = node == null || node.isMissingNode();
             throw new IllegalArgumentException("must be a JSON object, got "
-                    + (empty ? "nothing" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+                    + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
         }
         return (ObjectNode) node;
     }
 
     /** One pretty-printed document, two-space indented, without a trailing newline. */
     static String pretty(JsonNode node) {
-        try {
-            return PRETTY.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator generator = STRICT.createGenerator(text)) {
+            generator.setPrettyPrinter(prettyPrinter()); // a printer keeps the nesting: one per document
+            JsonTrees.write(generator, node);
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return text.toString();
     }
 
     /** One compact line, without a newline. */
     static String line(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JsonTrees.toText(node);
     }
 
     private static DefaultPrettyPrinter prettyPrinter() {

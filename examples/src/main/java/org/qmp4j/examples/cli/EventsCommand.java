@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.OverflowPolicy;
@@ -108,7 +109,7 @@ final class EventsCommand implements Subcommand {
 
     /** The event as QEMU sent it: {@code event}, {@code data} (always present), {@code timestamp}. */
     static ObjectNode toWire(QmpEvent event) {
-        ObjectNode node = CliJson.MAPPER.createObjectNode();
+        ObjectNode node = JsonTrees.object();
         node.put("event", event.name());
         node.set("data", event.data());
         ObjectNode timestamp = node.putObject("timestamp");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Optional;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.qga.GuestAgentClient;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpOptions;
@@ -58,11 +59,11 @@ final class RecoverCommand implements Subcommand {
             report = CommonOptions.snapshots(args, qmp, agent).recover(args.flag(DELETE_UNRECORDED));
         }
         if (json) {
-            ObjectNode node = CliJson.MAPPER.createObjectNode();
+            ObjectNode node = JsonTrees.object();
             node.put("clean", report.clean());
-            node.set("actions", CliJson.MAPPER.valueToTree(report.actions()));
-            node.set("unrecordedNodes", CliJson.MAPPER.valueToTree(report.unrecordedNodes()));
-            node.set("problems", CliJson.MAPPER.valueToTree(report.problems()));
+            node.set("actions", JsonTrees.toTree(report.actions()));
+            node.set("unrecordedNodes", JsonTrees.toTree(report.unrecordedNodes()));
+            node.set("problems", JsonTrees.toTree(report.problems()));
             out.print(CliJson.pretty(node) + "\n");
         } else {
             report.actions().forEach(out::println);

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.ChainLayer;
 import org.qmp4j.snapshot.DiskChain;
@@ -119,7 +120,7 @@ final class ResultJson {
     }
 
     private static ObjectNode object() {
-        return CliJson.MAPPER.createObjectNode();
+        return JsonTrees.object();
     }
 
     private static String path(Path p) {

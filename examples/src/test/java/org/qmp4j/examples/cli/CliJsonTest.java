@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class CliJsonTest {
                   "c": {},
                   "d": []
                 }""");
-        assertThat(CliJson.pretty(CliJson.MAPPER.createObjectNode())).isEqualTo("{}");
+        assertThat(CliJson.pretty(JsonNodeFactory.instance.objectNode())).isEqualTo("{}");
     }
 
     @Test

@@ -91,6 +91,11 @@ record CliRun(int exitCode, String out, String err) {
 
     /** Starts {@code script} with {@code args} as a process whose output goes to files in {@code dir}. */
     static Running start(Path script, Path dir, String... args) {
+        return start(script, dir, List.of(), args);
+    }
+
+    /** {@link #start(Path, Path, String...)} with more options for the CLI's JVM. */
+    static Running start(Path script, Path dir, List<String> javaOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(args));
         Path out = dir.resolve("cli-" + System.nanoTime() + ".out");
@@ -101,7 +106,7 @@ record CliRun(int exitCode, String out, String err) {
             String state = System.getProperty("qmp4j.stateDirectory");
             // the CLI keeps its journals and schema files where the in-process runs keep theirs
             builder.environment().put("QMP4J_JAVA_OPTS", (state == null ? "" : "-Dqmp4j.stateDirectory=" + state + " ")
-                    + schemaCacheOption());
+                    + schemaCacheOption() + " " + String.join(" ", javaOptions));
             Process process = builder.start();
             return new Running(process, out, err);
         } catch (IOException e) {
@@ -111,7 +116,12 @@ record CliRun(int exitCode, String out, String err) {
 
     /** Runs {@code script} with {@code args} as a process and waits for it. */
     static CliRun viaScript(Path script, Path dir, String... args) {
-        try (Running running = start(script, dir, args)) {
+        return viaScript(script, dir, List.of(), args);
+    }
+
+    /** {@link #viaScript(Path, Path, String...)} with more options for the CLI's JVM. */
+    static CliRun viaScript(Path script, Path dir, List<String> javaOptions, String... args) {
+        try (Running running = start(script, dir, javaOptions, args)) {
             return running.await();
         }
     }

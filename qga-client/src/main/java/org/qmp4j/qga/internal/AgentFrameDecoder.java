@@ -8,7 +8,7 @@ import org.qmp4j.core.transport.JsonLineDecoder;
  * The agent's framing: JSON lines, where a {@code 0xFF} byte (the agent's delimiter before its
  * reply to {@code guest-sync-delimited}) drops any partial line before it and goes up the pipeline
  * as {@link #SYNC_MARKER}, in order with the frames, for the {@link ResyncGate}. Frames are read
- * with {@link Json#GUEST_MAPPER}: a guest's message may not hold more than
+ * with {@link Json#GUEST_FACTORY}: a guest's message may not hold more than
  * {@link Json#GUEST_MAX_TOKENS} values.
  */
 final class AgentFrameDecoder extends JsonLineDecoder {
@@ -22,7 +22,7 @@ final class AgentFrameDecoder extends JsonLineDecoder {
     private static final int RESYNC_BYTE = 0xFF;
 
     AgentFrameDecoder(int maxFrameBytes) {
-        super(maxFrameBytes, RESYNC_BYTE, Json.GUEST_MAPPER);
+        super(maxFrameBytes, RESYNC_BYTE, Json.GUEST_FACTORY);
     }
 
     @Override

@@ -3,12 +3,15 @@ package org.qmp4j.qga.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.transport.Json;
 import org.qmp4j.qga.GuestAgentAbsentException;
 import org.qmp4j.qga.GuestAgentOptions;
 import org.qmp4j.qmp.ChardevInfo;
 import org.qmp4j.qmp.QmpClient;
+import org.qmp4j.qmp.internal.Replies;
 
 /**
  * Whether an agent can answer at all, from the host side: with a QMP connection, QEMU's
@@ -25,7 +28,8 @@ final class AgentPresence {
             return CompletableFuture.completedFuture(null);
         }
         QmpClient qmp = options.qmp().get();
-        return qmp.executeAsync("query-chardev", null, ChardevInfo[].class).thenAccept(chardevs -> {
+        return qmp.executeAsync("query-chardev").thenAccept(reply -> {
+            List<ChardevInfo> chardevs = Json.decode("query-chardev", reply, Replies::chardevs);
             ChardevInfo agent = null;
             for (ChardevInfo c : chardevs) {
                 if (matches(c, options)) {

@@ -168,10 +168,6 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
         return queue.submit(command, args, timeout);
     }
 
-    private <T> CompletableFuture<T> submit(String command, Object arguments, Duration timeout, Class<T> type) {
-        return submit(command, arguments, timeout).thenApply(r -> Json.convert(command, r, type));
-    }
-
     @Override
     public CompletableFuture<Void> pingAsync() {
         return submit("guest-ping", null, options.pingTimeout()).thenApply(r -> null);
@@ -179,12 +175,14 @@ public final class DefaultGuestAgentClient implements GuestAgentClient {
 
     @Override
     public CompletableFuture<AgentInfo> infoAsync() {
-        return submit("guest-info", null, options.commandTimeout(), AgentInfo.class);
+        return submit("guest-info", null, options.commandTimeout())
+                .thenApply(reply -> Json.decode("guest-info", reply, AgentReplies::info));
     }
 
     @Override
     public CompletableFuture<List<FsInfo>> fsInfoAsync() {
-        return submit("guest-get-fsinfo", null, options.commandTimeout(), FsInfo[].class).thenApply(List::of);
+        return submit("guest-get-fsinfo", null, options.commandTimeout())
+                .thenApply(reply -> Json.decode("guest-get-fsinfo", reply, AgentReplies::fsInfo));
     }
 
     @Override

@@ -1,9 +1,10 @@
 package org.qmp4j.core.transport;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import org.qmp4j.core.JsonTrees;
 
 /**
  * A command encoded ahead of time: its line up to, not including, the {@code "id"} and the closing
@@ -32,9 +33,9 @@ public final class EncodedCommand {
         }
         byte[] whole;
         try {
-            whole = Json.MAPPER.writeValueAsBytes(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(name + ": cannot encode arguments: " + e.getOriginalMessage(), e);
+            whole = JsonTrees.toBytes(line);
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException(name + ": cannot encode arguments: " + e.getCause().getMessage(), e);
         }
         // Compact output ends with the object's closing brace: drop it, the id goes there.
         return new EncodedCommand(name, Arrays.copyOf(whole, whole.length - 1));

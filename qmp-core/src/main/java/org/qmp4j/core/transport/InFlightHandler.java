@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -20,6 +20,7 @@ import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.FdPassingException;
 import org.qmp4j.core.FrameTooLargeException;
 import org.qmp4j.core.InvalidArgumentsException;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.ProtocolException;
 import org.qmp4j.core.Qmp4jException;
 import org.slf4j.Logger;
@@ -169,12 +170,12 @@ public final class InFlightHandler extends ChannelDuplexHandler {
         ByteBuf buf = alloc.buffer(64 + (command.arguments() == null ? 0 : 64));
         boolean ok = false;
         try (OutputStream out = new ByteBufOutputStream(buf);
-             JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+             JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField(command.oob() ? "exec-oob" : "execute", command.name());
             if (command.arguments() != null) {
                 g.writeFieldName("arguments");
-                Json.MAPPER.writeTree(g, command.arguments());
+                JsonTrees.write(g, command.arguments());
             }
             g.writeNumberField("id", id);
             g.writeEndObject();

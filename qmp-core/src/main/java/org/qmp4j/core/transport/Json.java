@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Function;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.ProtocolException;
 
 /**
@@ -33,17 +35,31 @@ public final class Json {
      */
     public static final long GUEST_MAX_TOKENS = 100_000;
 
-    /** Shared, thread-safe mapper. */
-    public static final ObjectMapper MAPPER = mapper(MAX_TOKENS);
+    /** Reads and writes JSON text with the limits above; thread-safe. */
+    public static final JsonFactory FACTORY = factory(MAX_TOKENS);
     /** The same, with the tighter {@link #GUEST_MAX_TOKENS}: for reading what a guest sends. */
-    public static final ObjectMapper GUEST_MAPPER = mapper(GUEST_MAX_TOKENS);
+    public static final JsonFactory GUEST_FACTORY = factory(GUEST_MAX_TOKENS);
 
-    private static ObjectMapper mapper(long maxTokens) {
-        return JsonMapper.builder(JsonFactory.builder()
-                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
-                                .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_STRING_LENGTH)
-                                .maxTokenCount(maxTokens).build())
-                        .build())
+    private static JsonFactory factory(long maxTokens) {
+        return JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_STRING_LENGTH)
+                        .maxTokenCount(maxTokens).build())
+                .build();
+    }
+
+    /**
+     * Jackson's data binding, built on first use: only for what the trees of {@link JsonTrees}
+     * do not cover (decoding into a caller's own class, encoding a caller's object). Building a
+     * mapper costs a new JVM 30-50 ms (its static set-up: date formats, locale data, type
+     * factory), which the CLI would pay for every command.
+     */
+    public static ObjectMapper mapper() {
+        return Mapper.INSTANCE;
+    }
+
+    private static final class Mapper {
+        static final ObjectMapper INSTANCE = JsonMapper.builder(FACTORY)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
                 .build();
@@ -57,7 +73,7 @@ public final class Json {
         if (args == null) {
             return null;
         }
-        JsonNode node = args instanceof JsonNode j ? j : MAPPER.valueToTree(args);
+        JsonNode node = JsonTrees.toTree(args);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -76,10 +92,22 @@ public final class Json {
             return null;
         }
         try {
-            return MAPPER.treeToValue(value, type);
+            return mapper().treeToValue(value, type);
         } catch (Exception e) {
             throw new ProtocolException(command + ": cannot decode reply as " + type.getSimpleName() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes a reply with {@code decoder}, qmp4j's own for its own records (no data binding, see
+     * {@link #mapper()}); a reply it cannot read is the peer's protocol error.
+     */
+    public static <T> T decode(String command, JsonNode value, Function<JsonNode, T> decoder) {
+        try {
+            return decoder.apply(value);
+        } catch (RuntimeException e) {
+            throw new ProtocolException(command + ": cannot decode reply: " + e.getMessage(), e);
         }
     }
 

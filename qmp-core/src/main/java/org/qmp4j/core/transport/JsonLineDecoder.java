@@ -1,9 +1,9 @@
 package org.qmp4j.core.transport;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.qmp4j.core.FrameTooLargeException;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.ProtocolException;
 
 /**
@@ -33,24 +34,24 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
 
     private final int maxFrameBytes;
     private final int marker;
-    private final ObjectMapper mapper;
+    private final JsonFactory factory;
     /** Bytes after the reader index already known to hold no delimiter. */
     private int scanned;
     private boolean discarding;
 
     /** A decoder of JSON lines of at most {@code maxFrameBytes}, with no marker byte. */
     public JsonLineDecoder(int maxFrameBytes) {
-        this(maxFrameBytes, NO_MARKER, Json.MAPPER);
+        this(maxFrameBytes, NO_MARKER, Json.FACTORY);
     }
 
     /**
-     * For a protocol with a marker byte ({@code 0..255}), reading with {@code mapper} (whose
+     * For a protocol with a marker byte ({@code 0..255}), reading with {@code factory} (whose
      * limits bound what one frame may make the parser build).
      */
-    protected JsonLineDecoder(int maxFrameBytes, int markerByte, ObjectMapper mapper) {
+    protected JsonLineDecoder(int maxFrameBytes, int markerByte, JsonFactory factory) {
         this.maxFrameBytes = maxFrameBytes;
         this.marker = markerByte;
-        this.mapper = mapper;
+        this.factory = factory;
     }
 
     /**
@@ -117,12 +118,12 @@ public class JsonLineDecoder extends ByteToMessageDecoder {
 
     private Frame parse(ByteBuf line) {
         try (InputStream stream = new ByteBufInputStream(line.duplicate());
-             JsonParser parser = mapper.createParser(stream)) {
+             JsonParser parser = factory.createParser(stream)) {
             JsonNode node;
             try {
-                node = mapper.readTree(parser);
+                node = JsonTrees.read(parser);
             } catch (StreamConstraintsException e) {
-                long maxTokens = mapper.getFactory().streamReadConstraints().getMaxTokenCount();
+                long maxTokens = factory.streamReadConstraints().getMaxTokenCount();
                 if (maxTokens > 0 && parser.currentTokenCount() > maxTokens) {
                     // valid perhaps, but more values than a tree of it may hold: like a frame over the cap
                     return Frame.failed(FrameTooLargeException.tooManyValues(maxTokens, maxFrameBytes));

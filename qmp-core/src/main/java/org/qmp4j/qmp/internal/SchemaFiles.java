@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QemuVersion;
 import org.qmp4j.qmp.QmpSchema;
@@ -80,7 +81,7 @@ final class SchemaFiles {
             }
             JsonNode json;
             try (InputStream in = Files.newInputStream(file)) {
-                json = Json.MAPPER.readTree(in);
+                json = JsonTrees.read(Json.FACTORY, in);
             }
             QmpSchema schema = QmpSchema.parse(json);
             if (!schema.commands().equals(key.commands())) {
@@ -107,7 +108,7 @@ final class SchemaFiles {
             Files.createDirectories(directory);
             removeStaleTemporaries();
             temp = Files.createTempFile(directory, PREFIX, TEMP_SUFFIX);
-            Json.MAPPER.writeValue(temp.toFile(), schema);
+            Files.write(temp, JsonTrees.toBytes(schema));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             removeUnused(file);
         } catch (IOException | RuntimeException e) {

@@ -3,7 +3,6 @@ package org.qmp4j.snapshot.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.JsonFields;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.qmp.QmpSchema;
 import org.qmp4j.snapshot.BlockDisk;
@@ -50,8 +51,8 @@ final class BlockState {
     /** Builds the state from the commands' return values; {@code graph} may be {@code null}. */
     static BlockState of(JsonNode queryBlock, JsonNode namedNodes, JsonNode graph) {
         return new BlockState(
-                Arrays.asList(Json.convert("query-block", queryBlock, BlockInfo[].class)),
-                Arrays.asList(Json.convert("query-named-block-nodes", namedNodes, BlockNodeInfo[].class)),
+                Json.decode("query-block", queryBlock, r -> JsonFields.elements(r, BlockInfo::from)),
+                Json.decode("query-named-block-nodes", namedNodes, r -> JsonFields.elements(r, BlockNodeInfo::from)),
                 graph == null ? null : BlockGraph.parse(graph));
     }
 
@@ -89,7 +90,7 @@ final class BlockState {
         if (FdSets.mentionsFdSet(block)) {
             FdSets.rename(block, FdSets.ours(Blocking.await(fdSets)));
         }
-        BlockState devices = of(block, Json.MAPPER.createArrayNode(), null);
+        BlockState devices = of(block, JsonTrees.array(), null);
         return devices.chainEndCutShort() ? read(qmp, true) : devices;
     }
 

@@ -1,5 +1,6 @@
 package org.qmp4j.snapshot.internal;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.Endpoint;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.qmp.FdSetEntry;
 import org.qmp4j.qmp.QmpClient;
 import org.slf4j.Logger;
@@ -60,7 +62,7 @@ final class FdSets {
             return 0;
         }
         Set<Long> used = new HashSet<>();
-        Matcher m = DEVICE.matcher(qmp.execute("query-named-block-nodes").toString());
+        Matcher m = DEVICE.matcher(JsonTrees.toText(qmp.execute("query-named-block-nodes")));
         while (m.find()) {
             used.add(Long.parseLong(m.group(1)));
         }
@@ -175,7 +177,6 @@ final class FdSets {
     }
 
     private static String jsonEscaped(String path) {
-        String quoted = TextNode.valueOf(path).toString();
-        return quoted.substring(1, quoted.length() - 1);
+        return new String(JsonStringEncoder.getInstance().quoteAsString(path));
     }
 }

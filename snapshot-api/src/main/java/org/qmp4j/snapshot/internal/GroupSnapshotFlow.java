@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import org.qmp4j.core.Blocking;
-import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.snapshot.FreezeOrder;
 import org.qmp4j.snapshot.GroupMember;
 import org.qmp4j.snapshot.GroupSnapshotFailedException;
@@ -105,7 +105,7 @@ public final class GroupSnapshotFlow {
             }
         }
         checkOverlaysDistinct();
-        ObjectNode group = Json.MAPPER.createObjectNode().put("id", id).put("name", request.name());
+        ObjectNode group = JsonTrees.object().put("id", id).put("name", request.name());
         keys.forEach(group.putArray("members")::add);
         for (int i = 0; i < flows.size(); i++) {
             try {

@@ -1,8 +1,14 @@
 package org.qmp4j.snapshot.internal;
 
+import static org.qmp4j.core.transport.JsonFields.nested;
+import static org.qmp4j.core.transport.JsonFields.number;
+import static org.qmp4j.core.transport.JsonFields.optionalNumber;
+import static org.qmp4j.core.transport.JsonFields.text;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.transport.Json;
 
 /**
@@ -19,6 +25,12 @@ record ImageInfo(String filename, String format, @JsonProperty("virtual-size") l
                  @JsonProperty("cluster-size") Long clusterSize,
                  @JsonProperty("backing-image") ImageInfo backingImage) {
     private static final String JSON_PREFIX = "json:";
+
+    /** An image as {@code query-block} and {@code query-named-block-nodes} report it, with its backing images. */
+    static ImageInfo from(JsonNode o) {
+        return new ImageInfo(text(o, "filename"), text(o, "format"), number(o, "virtual-size"),
+                optionalNumber(o, "cluster-size"), nested(o, "backing-image", ImageInfo::from));
+    }
 
     /**
      * The file name, made plain where QEMU could not: when a node's options cannot be written as
@@ -45,10 +57,10 @@ record ImageInfo(String filename, String format, @JsonProperty("virtual-size") l
             return filename;
         }
         try {
-            JsonNode file = Json.MAPPER.readTree(filename.substring(JSON_PREFIX.length())).path("file");
+            JsonNode file = JsonTrees.read(Json.FACTORY, filename.substring(JSON_PREFIX.length())).path("file");
             JsonNode name = file.path("filename");
             return file.path("driver").asText().equals("file") && name.isTextual() ? name.asText() : filename;
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             return filename;
         }
     }

@@ -1,6 +1,10 @@
 package org.qmp4j.snapshot.internal;
 
+import static org.qmp4j.core.transport.JsonFields.number;
+import static org.qmp4j.core.transport.JsonFields.text;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * One entry of {@code query-jobs}.
@@ -14,4 +18,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 record JobInfo(String id, String type, String status, @JsonProperty("current-progress") long currentProgress,
                @JsonProperty("total-progress") long totalProgress, String error) {
+    /** One element of {@code query-jobs}'s reply. */
+    static JobInfo from(JsonNode o) {
+        return new JobInfo(text(o, "id"), text(o, "type"), text(o, "status"), number(o, "current-progress"),
+                number(o, "total-progress"), text(o, "error"));
+    }
 }

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.transport.JsonFields;
 import org.qmp4j.qmp.EventFilter;
 import org.qmp4j.qmp.EventSubscription;
 import org.qmp4j.qmp.OverflowPolicy;
@@ -210,7 +211,8 @@ final class JobWatcher implements AutoCloseable {
     }
 
     private JobInfo[] fetch() {
-        return Json.convert("query-jobs", qmp.execute("query-jobs"), JobInfo[].class);
+        return Json.decode("query-jobs", qmp.execute("query-jobs"), r -> JsonFields.elements(r, JobInfo::from))
+                .toArray(JobInfo[]::new);
     }
 
     /** The job's {@code query-jobs} entry last read, if it showed the job concluded. */

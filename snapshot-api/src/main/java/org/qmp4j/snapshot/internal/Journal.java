@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.snapshot.JournalException;
 
@@ -175,7 +176,7 @@ public final class Journal implements AutoCloseable {
             }
             JsonNode entry;
             try {
-                entry = Json.MAPPER.readTree(line);
+                entry = JsonTrees.read(Json.FACTORY, line);
             } catch (IOException e) {
                 continue; // a line torn by a crash mid-write: its step was never taken
             }
@@ -219,17 +220,17 @@ public final class Journal implements AutoCloseable {
                 throw new IllegalArgumentException("a step cannot carry the field " + reserved);
             }
         }
-        ObjectNode entry = Json.MAPPER.createObjectNode();
+        ObjectNode entry = JsonTrees.object();
         entry.put("id", op.id());
         entry.put("step", step);
-        fields.forEach((k, v) -> entry.set(k, Json.MAPPER.valueToTree(v)));
+        fields.forEach((k, v) -> entry.set(k, JsonTrees.toTree(v)));
         append(entry);
         op.add(entry);
     }
 
     /** Records how {@code op} ended; the journal is emptied at close once nothing on it is unfinished. */
     public void end(Operation op, String outcome) {
-        ObjectNode entry = Json.MAPPER.createObjectNode();
+        ObjectNode entry = JsonTrees.object();
         entry.put("id", op.id());
         entry.put("end", outcome);
         append(entry);
@@ -285,7 +286,7 @@ public final class Journal implements AutoCloseable {
 
     private void append(JsonNode entry) {
         try {
-            byte[] line = (Json.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = (JsonTrees.toText(entry) + "\n").getBytes(StandardCharsets.UTF_8);
             io.seek(io.length()); // one writer: the lock holder
             io.write(line);
             io.getFD().sync(); // the step is on disk before it is taken

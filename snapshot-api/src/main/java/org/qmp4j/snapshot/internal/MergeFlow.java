@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionClosedException;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.Qmp4jException;
 import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QmpClient;
@@ -105,7 +106,7 @@ public final class MergeFlow {
         MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
         String jobId = newJobId();
         @SuppressWarnings("unchecked")
-        Map<String, Object> fields = Json.MAPPER.convertValue(plan(plan, jobId), Map.class);
+        Map<String, Object> fields = Json.mapper().convertValue(plan(plan, jobId), Map.class);
         fields.remove("op"); // a step, not an operation of its own
         record.step(MERGE_BACK_STEP, fields);
         return run(plan, jobId, started, deadline);
@@ -120,7 +121,7 @@ public final class MergeFlow {
 
     /** The merge's plan on record: enough for {@code recover} to finish it. */
     private ObjectNode plan(MergePlan plan, String jobId) {
-        ObjectNode record = Json.MAPPER.createObjectNode();
+        ObjectNode record = JsonTrees.object();
         record.put("op", "merge");
         record.put("vm", StateDirectory.vmKey(qmp));
         record.put("disk", plan.name());

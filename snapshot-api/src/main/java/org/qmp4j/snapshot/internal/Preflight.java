@@ -52,7 +52,7 @@ final class Preflight {
         // Read-only questions that do not depend on one another go out together: one wait for
         // all instead of a round trip (and two thread wake-ups) each. QEMU answers in order, so
         // the status still comes first; what a refusal leaves unread is simply dropped.
-        CompletableFuture<StatusInfo> statusReply = qmp.executeAsync("query-status", null, StatusInfo.class);
+        CompletableFuture<StatusInfo> statusReply = qmp.queryStatusAsync();
         CompletableFuture<JsonNode> jobs = qmp.executeAsync("query-jobs");
         CompletableFuture<JsonNode> migration = qmp.executeAsync("query-migrate");
         // query-block alone: the disks and their chains' images; the node list and the graph

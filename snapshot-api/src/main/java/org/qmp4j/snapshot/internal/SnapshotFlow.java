@@ -16,7 +16,7 @@ import org.qmp4j.core.Blocking;
 import org.qmp4j.core.CommandException;
 import org.qmp4j.core.CommandOptions;
 import org.qmp4j.core.ConnectionState;
-import org.qmp4j.core.transport.Json;
+import org.qmp4j.core.JsonTrees;
 import org.qmp4j.qga.FreezeException;
 import org.qmp4j.qga.FreezeHandle;
 import org.qmp4j.qga.FreezeOptions;
@@ -459,7 +459,7 @@ public final class SnapshotFlow {
 
     /** The plan, on record before anything is created: every node name and file this snapshot may make. */
     private ObjectNode plan(Preflight.Result preflight) {
-        ObjectNode plan = Json.MAPPER.createObjectNode();
+        ObjectNode plan = JsonTrees.object();
         plan.put("op", "snapshot");
         plan.put("name", request.name());
         plan.put("vm", StateDirectory.vmKey(qmp));

@@ -31,7 +31,7 @@ class BlockStateTest {
             if (in == null) {
                 throw new IllegalStateException("no fixture " + path);
             }
-            return Json.MAPPER.readTree(in);
+            return Json.mapper().readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -66,7 +66,7 @@ class BlockStateTest {
     @Test
     void fromQueryBlockAloneTheDisksAreTheSameAndEachChainEndsAtItsBase() {
         // what a snapshot's preflight reads: no node list, no graph
-        BlockState alone = BlockState.of(fixture("mixed-block"), Json.MAPPER.createArrayNode(), null);
+        BlockState alone = BlockState.of(fixture("mixed-block"), Json.mapper().createArrayNode(), null);
         BlockState full = state("mixed", true);
         assertThat(alone.disks()).isEqualTo(full.disks());
         List<BlockDisk> disks = alone.disks();

@@ -41,9 +41,9 @@ class FdSetsTest {
 
     @Test
     void aReplyIsRewrittenInPlaceInItsNameFieldsOnly() {
-        JsonNode reply = Json.MAPPER.createArrayNode().add(Json.MAPPER.createObjectNode()
+        JsonNode reply = Json.mapper().createArrayNode().add(Json.mapper().createObjectNode()
                 .put("node-name", "/dev/fdset/3").put("filename", "/dev/fdset/3")
-                .set("image", Json.MAPPER.createObjectNode().put("backing-filename", "/dev/fdset/12")));
+                .set("image", Json.mapper().createObjectNode().put("backing-filename", "/dev/fdset/12")));
         FdSets.rename(reply, PATHS);
         assertThat(reply.get(0).path("node-name").asText()).isEqualTo("/dev/fdset/3");
         assertThat(reply.get(0).path("filename").asText()).isEqualTo("/vm/disk0.s1.qcow2");

@@ -28,7 +28,7 @@ class JournalTest {
     }
 
     private static ObjectNode plan(String name) {
-        ObjectNode plan = Json.MAPPER.createObjectNode();
+        ObjectNode plan = Json.mapper().createObjectNode();
         plan.put("op", "snapshot");
         plan.put("name", name);
         return plan;
