@@ -45,13 +45,13 @@ final class EventsCommand implements Subcommand {
 
     @Override
     public ArgParser parser() {
-        ArgParser parser = new ArgParser("qmp4j events", """
+        ArgParser parser = new ArgParser("qmp4j events", ExitCode.inText("""
                 Prints QMP events as they arrive, one JSON line each, in QMP's wire form:
                 {"event":NAME,"data":{...},"timestamp":{"seconds":S,"microseconds":US}}
                 ("data" is {} when the event has none). With --count N it exits 0 after N events,
                 %d if the timeout came first, %d if the connection closed first. Without --count it
-                runs until the timeout or until QEMU closes the connection, and exits 0."""
-                .formatted(ExitCode.TIMEOUT.code(), ExitCode.CONNECTION_FAILED.code()));
+                runs until the timeout or until QEMU closes the connection, and exits 0.""",
+                ExitCode.TIMEOUT, ExitCode.CONNECTION_FAILED));
         CommonOptions.socket(parser, "QMP socket");
         parser.repeatedOption(NAME, "EVENT", "only events with this name, e.g. STOP");
         parser.option(COUNT, "N", "stop after N events");

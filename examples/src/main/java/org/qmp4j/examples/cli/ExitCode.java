@@ -56,6 +56,28 @@ public enum ExitCode {
     }
 
     /** The process exit status. */
+    /**
+     * {@code template} with each {@code %d} in turn replaced by the next of {@code codes}: for usage
+     * texts, without {@code String.format}, whose first use loads the locale data (10-20 ms of a
+     * command's start-up for text that is printed only with --help or a usage error).
+     */
+    static String inText(String template, ExitCode... codes) {
+        StringBuilder text = new StringBuilder(template.length());
+        int from = 0;
+        for (ExitCode code : codes) {
+            int at = template.indexOf("%d", from);
+            if (at < 0) {
+                throw new IllegalArgumentException("fewer %d than exit codes in: " + template);
+            }
+            text.append(template, from, at).append(code.code());
+            from = at + 2;
+        }
+        if (template.indexOf("%d", from) >= 0) {
+            throw new IllegalArgumentException("more %d than exit codes in: " + template);
+        }
+        return text.append(template, from, template.length()).toString();
+    }
+
     public int code() {
         return code;
     }

@@ -29,13 +29,12 @@ final class GaCommand implements Subcommand {
 
     @Override
     public ArgParser parser() {
-        ArgParser parser = new ArgParser("qmp4j ga", """
+        ArgParser parser = new ArgParser("qmp4j ga", ExitCode.inText("""
                 Runs one guest agent (qemu-ga) command and prints its "return" value as one
                 pretty-printed JSON document on stdout. An error reply prints "error: CLASS: DESC"
                 on stderr (exit %d); no agent answering within the timeout is exit %d.
                 guest-shutdown and guest-suspend-* never reply: for them, exit %d after the timeout
-                does not mean they failed.""".formatted(ExitCode.QMP_ERROR.code(), ExitCode.AGENT_ABSENT.code(),
-                ExitCode.TIMEOUT.code()));
+                does not mean they failed.""", ExitCode.QMP_ERROR, ExitCode.AGENT_ABSENT, ExitCode.TIMEOUT));
         CommonOptions.socket(parser, "the agent socket (the host end of the guest's agent channel)");
         CommonOptions.timeout(parser, "deadline for the agent to answer (presence), and again for the reply "
                 + "(default " + Durations.format(QmpCommand.DEFAULT_TIMEOUT) + ")");

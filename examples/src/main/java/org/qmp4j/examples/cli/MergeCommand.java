@@ -31,12 +31,12 @@ final class MergeCommand implements Subcommand {
 
     @Override
     public ArgParser parser() {
-        ArgParser parser = new ArgParser("qmp4j merge", """
+        ArgParser parser = new ArgParser("qmp4j merge", ExitCode.inText("""
                 Merges a disk's active overlay into the image below it while the VM runs (active
                 block-commit), then removes the overlay from the VM: the snapshot that image held is
                 gone. Progress goes to stderr as "merging DISK: N%% (STATUS)". The overlay file is kept
                 unless --delete is given. Exit %d when the merge failed or timed out: the job is
-                cancelled and every file is kept.""".formatted(ExitCode.FAILED.code()));
+                cancelled and every file is kept.""", ExitCode.FAILED));
         CommonOptions.qmp(parser);
         parser.requiredOption(DISK, "NODE|DEVICE", "the disk: device name, qdev id or node name");
         parser.flag(DELETE, "delete the merged overlay file afterwards");

@@ -33,14 +33,14 @@ final class RecoverCommand implements Subcommand {
 
     @Override
     public ArgParser parser() {
-        ArgParser parser = new ArgParser("qmp4j recover", """
+        ArgParser parser = new ArgParser("qmp4j recover", ExitCode.inText("""
                 Reads the VM's journal and makes whole what a snapshot or merge cut short left: thaws
                 the guest it froze (with --qga), cancels its memory save and resumes the VM it paused,
                 then keeps a snapshot whose transaction had committed or removes the nodes and files
                 it created (never another's), and finishes a merge. Nodes named q4j-* that no record
                 names and no disk uses are listed; --delete-unrecorded deletes them.
                 Prints one line per action. Exit %d when something could not be made whole
-                (stderr lists it).""".formatted(ExitCode.FAILED_NOT_UNDONE.code()));
+                (stderr lists it).""", ExitCode.FAILED_NOT_UNDONE));
         CommonOptions.qmp(parser);
         parser.option(QGA, "PATH", "the guest agent socket, to thaw a guest left frozen");
         parser.flag(DELETE_UNRECORDED, "also delete unused q4j-* nodes that are on no record");

@@ -27,13 +27,13 @@ final class RevertCommand implements Subcommand {
 
     @Override
     public ArgParser parser() {
-        ArgParser parser = new ArgParser("qmp4j revert", """
+        ArgParser parser = new ArgParser("qmp4j revert", ExitCode.inText("""
                 Reverts a STOPPED VM's disk to a snapshot: creates a fresh qcow2 overlay on top of the
                 snapshot image (which is never written to), named <stem>.revert-<yyyyMMdd-HHmmss>.qcow2
                 beside it. Boot the VM from the "boot:" image. The images above the snapshot in the old
                 chain are abandoned; with --delete-abandoned they are deleted, except those another
                 image in the same directories still uses as its backing file. Images a running QEMU
-                holds are refused. Exit %d when it failed.""".formatted(ExitCode.FAILED.code()));
+                holds are refused. Exit %d when it failed.""", ExitCode.FAILED));
         parser.requiredOption(IMAGE, "PATH", "the image the VM boots from now (its active overlay, or the base)");
         parser.requiredOption(TO, "SNAPSHOT_IMAGE", "the image to go back to: PATH or one in its backing chain");
         parser.flag(DELETE, "delete the abandoned images");

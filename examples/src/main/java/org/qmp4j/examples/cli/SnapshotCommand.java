@@ -37,8 +37,6 @@ final class SnapshotCommand implements Subcommand {
     static final String MEMORY = "--memory";
     static final String VM = "--vm";
     static final String FREEZE_ORDER = "--freeze-order";
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
     /** The library's default, read rather than repeated. */
     private static final Duration DEFAULT_MAX_FREEZE = SnapshotRequest.builder("default").build().maxFreeze();
     private static final Duration DEFAULT_FREEZE_TIMEOUT = SnapshotRequest.builder("default").build().freezeTimeout();
@@ -55,7 +53,7 @@ final class SnapshotCommand implements Subcommand {
 
     @Override
     public ArgParser parser() {
-        ArgParser parser = new ArgParser("qmp4j snapshot", """
+        ArgParser parser = new ArgParser("qmp4j snapshot", ExitCode.inText("""
                 Takes a live snapshot of a running VM: every disk (or each --disk) switches to a new
                 qcow2 overlay in one atomic transaction; the images it wrote to until then become the
                 snapshot. Overlays are named <stem>.<name>.qcow2, beside each disk's image or in
@@ -73,7 +71,7 @@ final class SnapshotCommand implements Subcommand {
                 each VM.
                 Exit %d: it failed and everything was undone. Exit %d: it failed and something
                 could not be undone (the guest may still be frozen, the record is unfinished);
-                stderr lists it.""".formatted(ExitCode.FAILED.code(), ExitCode.FAILED_NOT_UNDONE.code()));
+                stderr lists it.""", ExitCode.FAILED, ExitCode.FAILED_NOT_UNDONE));
         parser.option(CommonOptions.QMP, "PATH", "the VM's QMP socket: a path, unix:PATH or tcp:HOST:PORT");
         parser.repeatedOption(VM, "QMP[,QGA]", "instead of --qmp and --qga: one VM of a group snapshot, by its QMP "
                 + "socket and, after a comma, its guest agent socket; give it once per VM");
@@ -145,7 +143,9 @@ final class SnapshotCommand implements Subcommand {
 
     /** {@code snap-<yyyyMMdd-HHmmss>} of {@code clock}'s time, in UTC. */
     static String defaultName(Clock clock) {
-        return "snap-" + NAME_TIME.format(clock.instant());
+        // made here, not at start-up: a formatter's first use loads locale data, and a named snapshot needs none
+        return "snap-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC)
+                .format(clock.instant());
     }
 
     private static String safeName(String name) {

@@ -1,6 +1,7 @@
 package org.qmp4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,5 +152,15 @@ class ExitCodeTest {
         assertThat(ErrorMessages.of(new CliException(ExitCode.TIMEOUT, "timeout: got 0 of 1 events within 1s")))
                 .isEqualTo("error: timeout: got 0 of 1 events within 1s");
         assertThat(ErrorMessages.of(new NullPointerException())).isEqualTo("error: java.lang.NullPointerException");
+    }
+
+    @Test
+    void usageTextsGetTheirExitCodesInOrder() {
+        assertThat(ExitCode.inText("exit %d, then %d; 100%", ExitCode.FAILED, ExitCode.TIMEOUT))
+                .isEqualTo("exit " + ExitCode.FAILED.code() + ", then " + ExitCode.TIMEOUT.code() + "; 100%");
+        assertThatThrownBy(() -> ExitCode.inText("exit %d", ExitCode.FAILED, ExitCode.TIMEOUT))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ExitCode.inText("exit %d or %d", ExitCode.FAILED))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
