@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,12 +32,12 @@ import org.qmp4j.testkit.PeerAction;
  * nobody listens on the agent socket any more.
  */
 class ThawGuardianTest {
-    private final AtomicReference<String> state = new AtomicReference<>("thawed");
+    final AtomicReference<String> state = new AtomicReference<>("thawed");
     private final AtomicInteger thaws = new AtomicInteger();
     private final AtomicLong firstThawNanos = new AtomicLong();
     private FakeQmpPeer peer;
-    private Process child;
-    private long guardianPid = -1;
+    Process child;
+    long guardianPid = -1;
 
     @BeforeEach
     void fakeAgent() {
@@ -134,11 +135,18 @@ class ThawGuardianTest {
         assertThat(guardianExits(Duration.ofSeconds(10))).as("long before its 2 min budget").isTrue();
     }
 
-    private BufferedReader startFrozenChild() throws IOException {
+    /** The controller JVM's own options: none here, the eager guardian of a library user. */
+    List<String> controllerOptions() {
+        return List.of();
+    }
+
+    BufferedReader startFrozenChild() throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                GuardedFreezeChild.class.getName(), peer.socket().toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(controllerOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GuardedFreezeChild.class.getName(),
+                peer.socket().toString()));
+        child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         assertThat(line).startsWith("FROZEN ");

@@ -13,11 +13,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * controller's child (a shell starts it in the background), so it is found by its command line:
  * a {@code java} process with the guardian's main class and the controller's pid as its last
  * argument. (The shell that launches it has the same arguments for a few milliseconds: taking its
- * pid would see "the guardian" end before it has begun.) A process counts as running until it has
- * exited, even if nobody has reaped it yet.
+ * pid would see "the guardian" end before it has begun.) A lazy guardian ({@code qmp4j.guardian.lazy},
+ * the CLI's) waits as a shell named {@code qmp4j-guardian-watch} with the same command after its
+ * name, and starts that JVM only to thaw: it counts as the guardian. A process counts as running
+ * until it has exited, even if nobody has reaped it yet.
  */
 public final class GuardianProcesses {
     private static final String MAIN = ".ThawGuardianMain";
+    /** The {@code $0} of a lazy guardian's waiting shell ({@code ThawGuardian.LAZY_NAME}). */
+    private static final String LAZY_NAME = "qmp4j-guardian-watch";
 
     private GuardianProcesses() {
     }
@@ -43,12 +47,16 @@ public final class GuardianProcesses {
         }
     }
 
-    /** Whether {@code process} is the guardian JVM of the controller {@code controllerPid}. */
+    /**
+     * Whether {@code process} is the guardian of the controller {@code controllerPid}: its JVM, or
+     * the shell a lazy guardian waits in.
+     */
     public static boolean isGuardianOf(ProcessHandle process, long controllerPid) {
         ProcessHandle.Info info = process.info(); // each call reads /proc again
         boolean java = info.command().map(c -> c.endsWith("/java")).orElse(false);
         List<String> args = info.arguments().map(List::of).orElse(List.of());
-        return java && args.stream().anyMatch(a -> a.endsWith(MAIN))
+        boolean lazyShell = args.size() > 2 && args.get(0).equals("-c") && args.get(2).equals(LAZY_NAME);
+        return (java || lazyShell) && args.stream().anyMatch(a -> a.endsWith(MAIN))
                 && args.get(args.size() - 1).equals(Long.toString(controllerPid));
     }
 }

@@ -36,6 +36,8 @@ class CliInterruptIT {
     Path runDir;
 
     private final List<ProcessHandle> guardians = new ArrayList<>();
+    /** What each guardian ran as when it was found, while the CLI lived. */
+    private final List<List<String>> guardianCommands = new ArrayList<>();
 
     @AfterEach
     void noGuardianLeft() {
@@ -71,6 +73,8 @@ class CliInterruptIT {
         CliRun killed = cutShort(guest, "kill", true);
         assertThat(killed.exitCode()).isEqualTo(137);
         assertThat(guardians).as("the CLI's guardian").hasSize(1);
+        // the script's lazy guardian: a shell until the CLI dies, then the JVM that thaws
+        assertThat(guardianCommands.get(0)).as("the CLI's guardian waits as a shell").contains("qmp4j-guardian-watch");
         assertThat(Await.until(() -> guardians.stream().noneMatch(g -> GuardianProcesses.running(g.pid())),
                 Duration.ofSeconds(60)))
                 .as("the guardian thawed and left").isTrue();
@@ -102,7 +106,10 @@ class CliInterruptIT {
             Path last = guest.disks().get(1).resolveSibling("disk1." + name + ".qcow2");
             assertThat(Await.until(() -> sizeOf(last) > 0, Duration.ofSeconds(60))).as("overlays created").isTrue();
             Thread.sleep(1500);
-            GuardianProcesses.of(cli.process().pid(), Duration.ofSeconds(10)).ifPresent(guardians::add);
+            GuardianProcesses.of(cli.process().pid(), Duration.ofSeconds(10)).ifPresent(g -> {
+                guardians.add(g);
+                guardianCommands.add(g.info().arguments().map(List::of).orElse(List.of()));
+            });
             if (kill) {
                 cli.process().destroyForcibly();
             } else {

@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * soon.) The FIFO is removed as soon as both ends are open. A controller that dies in the middle
  * of a launch leaves neither a process nor a file: the shell cleans up (see {@code command}). The
  * guardian's death shows on the next write to it.
+ *
+ * <p>With {@link #LAZY_PROPERTY} the guardian is a shell until it is needed: it keeps what is
+ * armed, and only at end-of-file with something armed does it start the Java guardian, handing
+ * it the armed lines. A short-lived controller (the CLI) then pays for no second JVM per command.
  */
 public final class ThawGuardian {
     private static final Logger LOG = LoggerFactory.getLogger(ThawGuardian.class);
@@ -52,6 +56,28 @@ public final class ThawGuardian {
      * CLI's script sets it to its own); unset, or not a file, the guardian starts without one.
      */
     public static final String SHARED_ARCHIVE_PROPERTY = "qmp4j.guardian.sharedArchive";
+    /**
+     * {@code true}: the guardian waits as a shell, not a JVM, and starts the JVM that thaws only
+     * when this process ended with a freeze armed (see {@link #command}). For short-lived
+     * controllers such as the CLI, which would otherwise start a second JVM for every command;
+     * the price is a slower rescue (the JVM's start-up comes before the thaw).
+     */
+    public static final String LAZY_PROPERTY = "qmp4j.guardian.lazy";
+    /** The name (the shell's {@code $0}) of a lazy guardian's waiting shell, which tests find it by. */
+    public static final String LAZY_NAME = "qmp4j-guardian-watch";
+    /**
+     * The lazy guardian's shell: keeps the ARM lines not yet disarmed (PING lines are only a
+     * liveness check) and, at end-of-file with some left, hands them to the Java guardian, which
+     * thaws at once since its input ends there. It only reads and compares: nothing it reads is
+     * run or expanded.
+     */
+    private static final String LAZY_WATCH = "IFS='\n'; set -f; armed=; "
+            + "while IFS= read -r line; do case $line in "
+            + "'ARM '*) armed=\"$armed$line\n\" ;; "
+            + "'DISARM '*) id=${line#DISARM }; kept=; "
+            + "for a in $armed; do case $a in \"ARM $id \"*) ;; *) kept=\"$kept$a\n\" ;; esac; done; armed=$kept ;; "
+            + "esac; done; "
+            + "[ -n \"$armed\" ] || exit 0; printf '%s' \"$armed\" | exec \"$@\"";
 
     private final LaunchObserver observer;
     private final AtomicLong ids = new AtomicLong();
@@ -297,6 +323,12 @@ public final class ThawGuardian {
                 + "if [ -p \"$f\" ]; then kill $g 2>/dev/null; rm -f \"$f\"; fi; exit 0");
         command.add("qmp4j-guardian");
         command.add(fifo.toString());
+        if (Boolean.getBoolean(LAZY_PROPERTY)) {
+            command.add("/bin/sh");
+            command.add("-c");
+            command.add(LAZY_WATCH);
+            command.add(LAZY_NAME);
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // measured on the CLI's jar: stdin open about 80 ms after the start, about 45 MiB resident
         for (String option : List.of("-Xmx16m", "-Xms4m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
