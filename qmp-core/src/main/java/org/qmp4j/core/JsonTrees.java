@@ -15,9 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.Map;
@@ -34,6 +35,8 @@ import org.qmp4j.core.transport.Json;
  * the parser's nesting limit, not the thread's stack, bounds the depth of what a peer may send.
  */
 public final class JsonTrees {
+    /** Deepest nesting {@link #toTree} converts: Jackson's own limit for what it writes. */
+    public static final int MAX_VALUE_DEPTH = 1000;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private JsonTrees() {
@@ -202,11 +205,19 @@ public final class JsonTrees {
     }
 
     /**
-     * {@code value} as a tree: a node as it is; strings, numbers and booleans, maps (keys as text)
-     * and collections or arrays of such values as Jackson would write them; anything else (a
-     * record, a bean) through Jackson's data binding. {@code null} is a null node, as with Jackson.
+     * {@code value} as a tree: a node as it is; strings, integers, doubles and booleans, maps
+     * (keys as text), lists and sets, and arrays of such values as Jackson would write them;
+     * anything else (a record, a bean, a {@code Path}, a {@code BigDecimal}) through Jackson's data
+     * binding. {@code null} is a null node, as with Jackson.
+     *
+     * @throws IllegalArgumentException for a value nested deeper than {@link #MAX_VALUE_DEPTH}
+     *         (one that contains itself, say)
      */
     public static JsonNode toTree(Object value) {
+        return toTree(value, 0);
+    }
+
+    private static JsonNode toTree(Object value, int depth) {
         if (value == null) {
             return NODES.nullNode();
         }
@@ -234,8 +245,13 @@ public final class JsonTrees {
         if (value instanceof BigInteger b) {
             return NODES.numberNode(b);
         }
-        if (value instanceof BigDecimal d) {
-            return NODES.numberNode(d);
+        if (!(value instanceof Map || value instanceof Collection || value instanceof Object[])) {
+            // not an Iterable in general: a Path iterates over Paths, each of them over itself
+            return Json.mapper().valueToTree(value);
+        }
+        if (depth >= MAX_VALUE_DEPTH) {
+            throw new IllegalArgumentException("a value nested more than " + MAX_VALUE_DEPTH
+                    + " levels deep (one that contains itself?)");
         }
         if (value instanceof Map<?, ?> map) {
             ObjectNode object = NODES.objectNode();
@@ -243,24 +259,14 @@ public final class JsonTrees {
                 if (!(entry.getKey() instanceof CharSequence)) {
                     return Json.mapper().valueToTree(value); // Jackson's rules for other keys
                 }
-                object.set(entry.getKey().toString(), toTree(entry.getValue()));
+                object.set(entry.getKey().toString(), toTree(entry.getValue(), depth + 1));
             }
             return object;
         }
-        if (value instanceof Iterable<?> elements) {
-            ArrayNode array = NODES.arrayNode();
-            for (Object element : elements) {
-                array.add(toTree(element));
-            }
-            return array;
+        ArrayNode array = NODES.arrayNode();
+        for (Object element : value instanceof Collection<?> c ? c : Arrays.asList((Object[]) value)) {
+            array.add(toTree(element, depth + 1));
         }
-        if (value instanceof Object[] elements) {
-            ArrayNode array = NODES.arrayNode();
-            for (Object element : elements) {
-                array.add(toTree(element));
-            }
-            return array;
-        }
-        return Json.mapper().valueToTree(value);
+        return array;
     }
 }

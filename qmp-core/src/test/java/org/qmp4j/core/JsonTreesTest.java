@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.qmp4j.core.transport.Json;
 
@@ -75,6 +77,9 @@ class JsonTreesTest {
         nested.put("record", new Point(1, "p"));
         nested.put("nonTextKeys", Map.of(1, "one"));
         nested.put("ints", new int[] {1, 2});
+        nested.put("path", Path.of("/tmp/x y")); // an Iterable of Paths, each of them of itself
+        nested.put("set", new TreeSet<>(List.of("b", "a")));
+        nested.put("decimal2", new BigDecimal("1.50"));
         List<Object> values = new ArrayList<>(Arrays.asList(nested, List.of(), Map.of(), "t", 5, (byte) 1, null));
         for (Object value : values) {
             JsonNode ours = JsonTrees.toTree(value);
@@ -85,6 +90,14 @@ class JsonTreesTest {
     }
 
     record Point(int x, String name) {
+    }
+
+    @Test
+    void aValueThatContainsItselfIsRefusedNotAStackOverflow() {
+        List<Object> loop = new ArrayList<>();
+        loop.add(loop);
+        assertThatThrownBy(() -> JsonTrees.toTree(Map.of("loop", loop))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("contains itself");
     }
 
     @Test

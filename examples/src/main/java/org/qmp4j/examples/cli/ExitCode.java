@@ -55,7 +55,6 @@ public enum ExitCode {
         this.meaning = meaning;
     }
 
-    /** The process exit status. */
     /**
      * {@code template} with each {@code %d} in turn replaced by the next of {@code codes}: for usage
      * texts, without {@code String.format}, whose first use loads the locale data (10-20 ms of a
@@ -78,6 +77,7 @@ public enum ExitCode {
         return text.append(template, from, template.length()).toString();
     }
 
+    /** The process exit status. */
     public int code() {
         return code;
     }

@@ -34,7 +34,7 @@ final class MergeCommand implements Subcommand {
         ArgParser parser = new ArgParser("qmp4j merge", ExitCode.inText("""
                 Merges a disk's active overlay into the image below it while the VM runs (active
                 block-commit), then removes the overlay from the VM: the snapshot that image held is
-                gone. Progress goes to stderr as "merging DISK: N%% (STATUS)". The overlay file is kept
+                gone. Progress goes to stderr as "merging DISK: N% (STATUS)". The overlay file is kept
                 unless --delete is given. Exit %d when the merge failed or timed out: the job is
                 cancelled and every file is kept.""", ExitCode.FAILED));
         CommonOptions.qmp(parser);

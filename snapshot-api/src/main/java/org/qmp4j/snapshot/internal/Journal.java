@@ -1,5 +1,6 @@
 package org.qmp4j.snapshot.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -175,8 +176,9 @@ public final class Journal implements AutoCloseable {
                 continue;
             }
             JsonNode entry;
-            try {
-                entry = JsonTrees.read(Json.FACTORY, line);
+            try (JsonParser parser = Json.FACTORY.createParser(line)) {
+                // the first value only: a torn write that lost its newline leaves the entry before it whole
+                entry = JsonTrees.read(parser);
             } catch (IOException e) {
                 continue; // a line torn by a crash mid-write: its step was never taken
             }
