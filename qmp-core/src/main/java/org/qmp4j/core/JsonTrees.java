@@ -110,11 +110,21 @@ public final class JsonTrees {
     }
 
     private static JsonNode readWhole(JsonParser parser) throws IOException {
-        JsonNode value = read(parser);
+        JsonNode value = readOnly(parser);
         if (value == null) {
             throw new IOException("no JSON value in the input");
         }
-        if (parser.nextToken() != null) {
+        return value;
+    }
+
+    /**
+     * The only value in what {@code parser} reads, or {@code null} when it reads none.
+     *
+     * @throws IOException if it is not valid JSON, or more follows the value
+     */
+    public static JsonNode readOnly(JsonParser parser) throws IOException {
+        JsonNode value = read(parser);
+        if (value != null && parser.nextToken() != null) {
             throw new IOException("trailing data after a JSON value");
         }
         return value;

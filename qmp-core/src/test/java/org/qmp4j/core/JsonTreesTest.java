@@ -129,6 +129,12 @@ class JsonTreesTest {
                 .hasMessageContaining("no JSON value");
         assertThatThrownBy(() -> JsonTrees.read(Json.FACTORY, "{\"a\":[1,2}")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> JsonTrees.read(Json.FACTORY, "{\"a\":")).isInstanceOf(IOException.class);
+        try (JsonParser blank = Json.FACTORY.createParser(" \n ");
+             JsonParser twice = Json.FACTORY.createParser("[1] 2")) {
+            assertThat(JsonTrees.readOnly(blank)).isNull();
+            assertThatThrownBy(() -> JsonTrees.readOnly(twice)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("trailing");
+        }
         assertThat(JsonTrees.read(Json.FACTORY, new ByteArrayInputStream("{\"a\":1}".getBytes(StandardCharsets.UTF_8))))
                 .isEqualTo(JsonNodeFactory.instance.objectNode().put("a", 1));
     }

@@ -37,10 +37,7 @@ final class CliJson {
     static ObjectNode parseObject(String text) {
         JsonNode node;
         try (JsonParser parser = STRICT.createParser(text)) {
-            node = JsonTrees.read(parser);
-            if (node != null && parser.nextToken() != null) {
-                throw new IllegalArgumentException("not valid JSON: trailing data after the value");
-            }
+            node = JsonTrees.readOnly(parser);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {

@@ -11,7 +11,6 @@ import org.qmp4j.core.CommandException;
 import org.qmp4j.core.ConnectionClosedException;
 import org.qmp4j.core.JsonTrees;
 import org.qmp4j.core.Qmp4jException;
-import org.qmp4j.core.transport.Json;
 import org.qmp4j.qmp.QmpClient;
 import org.qmp4j.snapshot.BlockDisk;
 import org.qmp4j.snapshot.JournalException;
@@ -105,8 +104,8 @@ public final class MergeFlow {
         long deadline = started + min(request.timeout(), MAX_TIMEOUT).toNanos();
         MergePlan plan = MergePlan.of(qmp.schema(), BlockState.read(qmp, true), request.disk());
         String jobId = newJobId();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> fields = Json.mapper().convertValue(plan(plan, jobId), Map.class);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        plan(plan, jobId).fields().forEachRemaining(field -> fields.put(field.getKey(), field.getValue()));
         fields.remove("op"); // a step, not an operation of its own
         record.step(MERGE_BACK_STEP, fields);
         return run(plan, jobId, started, deadline);
